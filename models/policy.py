@@ -1,0 +1,34 @@
+"""Policy values (SCHEME.md **policy** rules) as they travel in a workflow's input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Policy(BaseModel):
+    """Durations a workflow keeps for its whole life (defaults match ``Settings``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    declaration_expiry_days: int = Field(28, gt=0)
+    declaration_reminder_days: list[int] = Field(default=[7, 21])
+    assessor_sla_days: int = Field(28, gt=0)
+    assessor_reminder_days: int = Field(21, gt=0)
+    deferral_window_days: int = Field(182, gt=0)
+    draft_idle_close_days: int = Field(365, gt=0)
+    expiry_reminder_days: list[int] = Field(default=[90, 30, 7])
+    keep_current_while_reaccreditation_pending: bool = True
+
+    @property
+    def declaration_expiry(self) -> timedelta:
+        return timedelta(days=self.declaration_expiry_days)
+
+    @property
+    def assessor_sla(self) -> timedelta:
+        return timedelta(days=self.assessor_sla_days)
+
+    @property
+    def deferral_window(self) -> timedelta:
+        return timedelta(days=self.deferral_window_days)

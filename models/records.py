@@ -1,0 +1,115 @@
+"""Messages between workflows and activities: what gets written to SQL or sent by email.
+
+One pydantic model per activity argument; activities are idempotent on the keys named here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from models.enums import (
+    ApplicationKind,
+    AreaOfPractice,
+    Pathway,
+    RegisterStatus,
+    Route,
+    StaffRole,
+)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ApplicationSummary(_Record):
+    """The read-model row for staff queues and the portal's listings (one per application)."""
+
+    application_id: str
+    member_id: str
+    applicant_name: str
+    registration_number: str
+    pathway: Pathway
+    route: Route | None
+    kind: ApplicationKind
+    state: str
+    areas_of_practice: list[AreaOfPractice] = Field(default_factory=list)
+    assessor_id: str | None = None
+    queue: str | None = Field(
+        None, description="staff queue the application waits in, e.g. awaiting_allocation"
+    )
+    due_at: datetime | None = Field(None, description="the next deadline, for 'overdue' lists")
+    submitted_at: datetime | None = None
+    updated_at: datetime
+
+
+class AuditEvent(_Record):
+    """One append-only audit row: who did what, when and why. ``event_id`` is unique."""
+
+    event_id: str
+    application_id: str
+    actor_id: str
+    actor_role: StaffRole
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None = None
+    at: datetime
+
+
+class ReadModelUpdate(_Record):
+    """Upsert the summary and append the audit event in one transaction."""
+
+    summary: ApplicationSummary
+    event: AuditEvent
+
+
+class Notification(_Record):
+    """An email to send once: ``key`` is unique per workflow event (the outbox key)."""
+
+    key: str
+    template: str = Field(description="template name under activities/templates, without .j2")
+    to_email: EmailStr
+    to_name: str
+    context: dict[str, str] = Field(default_factory=dict)
+
+
+class AllocationRequest(_Record):
+    """R12: find an assessor for an application."""
+
+    application_id: str
+    applicant_member_id: str
+    applicant_employer: str
+    areas_of_practice: list[AreaOfPractice]
+    exclude_assessor_ids: list[str] = Field(default_factory=list)
+
+
+class Assessor(_Record):
+    assessor_id: str
+    name: str
+    email: EmailStr
+    member_id: str | None = None
+    employer: str
+    areas_of_practice: list[AreaOfPractice]
+    active: bool = True
+
+
+class AllocationResult(_Record):
+    """The chosen assessor, or ``None`` with the reason it goes to the officers' queue."""
+
+    assessor: Assessor | None
+    reason: str | None = None
+
+
+class RegisterEntry(_Record):
+    """R19: the public register's fields only; no email, address, employer or evidence."""
+
+    registration_number: str
+    name: str
+    pathway: Pathway
+    areas_of_practice: list[AreaOfPractice]
+    scope_of_practice: str
+    accredited_from: date
+    expires_on: date
+    status: RegisterStatus
