@@ -1,0 +1,130 @@
+"""The application lifecycle as a ``transitions`` state machine; the table is the source of truth.
+
+The README's state diagram is generated from ``TRANSITIONS`` (``scripts/state_diagram.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, Protocol
+
+from transitions import Machine
+
+from models.errors import InvalidTransitionError
+
+
+class ApplicationState(StrEnum):
+    DRAFT = "draft"
+    AWAITING_DECLARATION = "awaiting_declaration"
+    SUBMITTED = "submitted"
+    IN_VERIFICATION = "in_verification"
+    AWAITING_ALLOCATION = "awaiting_allocation"
+    IN_ASSESSMENT = "in_assessment"
+    AWAITING_RATIFICATION = "awaiting_ratification"
+    DEFERRED = "deferred"
+    ACCREDITED = "accredited"
+    NOT_ACCREDITED = "not_accredited"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+S = ApplicationState
+
+FINAL_STATES = frozenset({S.ACCREDITED, S.NOT_ACCREDITED, S.WITHDRAWN, S.CLOSED})
+EDITABLE_STATES = frozenset({S.DRAFT, S.AWAITING_DECLARATION, S.DEFERRED})
+_OPEN = [s for s in S if s not in FINAL_STATES]
+_DECIDING = [S.IN_VERIFICATION, S.AWAITING_RATIFICATION]
+
+# Conditions name the rule they stand for: is_ready (R10), is_approved_route (R11),
+# has_assessor (R12: an allocated assessor keeps a resubmitted application).
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "invite_declarer", "source": [S.DRAFT, S.AWAITING_DECLARATION], "dest": S.AWAITING_DECLARATION},
+    {"trigger": "confirm_declaration", "source": S.AWAITING_DECLARATION, "dest": S.DRAFT},
+    {"trigger": "decline_declaration", "source": S.AWAITING_DECLARATION, "dest": S.DRAFT},
+    {"trigger": "expire_declaration", "source": S.AWAITING_DECLARATION, "dest": S.DRAFT},
+    {"trigger": "submit", "source": S.DRAFT, "dest": S.SUBMITTED, "conditions": "is_ready"},
+    {"trigger": "route", "source": S.SUBMITTED, "dest": S.IN_VERIFICATION, "conditions": "is_approved_route"},
+    {"trigger": "route", "source": S.SUBMITTED, "dest": S.IN_ASSESSMENT, "conditions": "has_assessor"},
+    {"trigger": "route", "source": S.SUBMITTED, "dest": S.AWAITING_ALLOCATION},
+    {"trigger": "allocate", "source": [S.AWAITING_ALLOCATION, S.IN_ASSESSMENT], "dest": S.IN_ASSESSMENT},
+    {"trigger": "record_assessment", "source": S.IN_ASSESSMENT, "dest": S.AWAITING_RATIFICATION},
+    {"trigger": "award", "source": _DECIDING, "dest": S.ACCREDITED},
+    {"trigger": "defer", "source": _DECIDING, "dest": S.DEFERRED},
+    {"trigger": "refuse", "source": _DECIDING, "dest": S.NOT_ACCREDITED},
+    {"trigger": "resubmit", "source": S.DEFERRED, "dest": S.SUBMITTED, "conditions": "is_ready"},
+    {"trigger": "withdraw", "source": _OPEN, "dest": S.WITHDRAWN},
+    {"trigger": "close", "source": [S.DRAFT, S.AWAITING_DECLARATION, S.DEFERRED], "dest": S.CLOSED},
+]  # fmt: skip
+
+TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
+
+
+class ApplicationChecks(Protocol):
+    """The facts the machine's conditions ask about; the workflow answers from its state."""
+
+    def is_ready(self) -> bool: ...
+
+    def is_approved_route(self) -> bool: ...
+
+    def has_assessor(self) -> bool: ...
+
+
+def _sources(transition: dict[str, Any]) -> list[ApplicationState]:
+    source = transition["source"]
+    return list(source) if isinstance(source, list) else [source]
+
+
+def triggers_from(state: ApplicationState) -> list[str]:
+    """Triggers the table defines from ``state``, whatever their conditions."""
+    return [
+        t for t in TRIGGERS if any(state in _sources(x) for x in TRANSITIONS if x["trigger"] == t)
+    ]
+
+
+class ApplicationMachine:
+    """One application's lifecycle position, moved only through the table."""
+
+    def __init__(self, state: ApplicationState, checks: ApplicationChecks) -> None:
+        self.state = state
+        self._checks = checks
+        self._machine = Machine(
+            model=self,
+            states=ApplicationState,
+            transitions=TRANSITIONS,
+            initial=state,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+        )
+
+    def is_ready(self) -> bool:
+        return self._checks.is_ready()
+
+    def is_approved_route(self) -> bool:
+        return self._checks.is_approved_route()
+
+    def has_assessor(self) -> bool:
+        return self._checks.has_assessor()
+
+    def may(self, trigger: str) -> bool:
+        """Whether ``trigger`` would fire now (conditions included), without firing it."""
+        if trigger not in triggers_from(self.state):
+            return False
+        may: Callable[[], bool] = getattr(self, f"may_{trigger}")
+        return may()
+
+    def allowed(self) -> list[str]:
+        """Triggers that would fire now."""
+        return [t for t in triggers_from(self.state) if self.may(t)]
+
+    def fire(self, trigger: str) -> ApplicationState:
+        """Fire ``trigger`` and return the new state.
+
+        Raises:
+            InvalidTransitionError: the state does not allow it, or its condition is unmet.
+        """
+        if not self.may(trigger):
+            raise InvalidTransitionError(trigger, self.state.value, self.allowed())
+        fire: Callable[[], bool] = getattr(self, trigger)
+        fire()
+        return self.state

@@ -1,0 +1,31 @@
+"""Calendar arithmetic for the scheme's periods (R04, R08, R14, R20)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+ACCREDITATION_YEARS = 2
+QUALIFICATION_RECENCY_YEARS = 3
+CPD_RECENCY_YEARS = 2
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (or earlier); 29 Feb falls back to 28 Feb."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def expiry_date(awarded_on: date) -> date:
+    """R14: an accreditation awarded on ``awarded_on`` expires two calendar years later.
+
+    The term is ``[awarded_on, expiry)``: on the expiry date it is no longer current unless
+    renewed, and a renewal awarded on time starts on that date (R20).
+    """
+    return add_years(awarded_on, ACCREDITATION_YEARS)
+
+
+def within_years(day: date, years: int, today: date) -> bool:
+    """Whether ``day`` is no later than ``today`` and no earlier than ``years`` ago (inclusive)."""
+    return add_years(today, -years) <= day <= today
