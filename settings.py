@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     assessor_reminder_days: int = Field(21, gt=0)
     deferral_window_days: int = Field(182, gt=0, description="R13: about 6 months")
     draft_idle_close_days: int = Field(365, gt=0)
+    draft_idle_warning_days: int = Field(30, gt=0, description="notice before an idle draft closes")
     expiry_reminder_days: list[int] = Field(default=[90, 30, 7], description="R20")
     keep_current_while_reaccreditation_pending: bool = True
     non_member_fee_pence: int = Field(0, ge=0, description="R21: fee for non-members")
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
             assessor_reminder_days=self.assessor_reminder_days,
             deferral_window_days=self.deferral_window_days,
             draft_idle_close_days=self.draft_idle_close_days,
+            draft_idle_warning_days=self.draft_idle_warning_days,
             expiry_reminder_days=self.expiry_reminder_days,
             keep_current_while_reaccreditation_pending=self.keep_current_while_reaccreditation_pending,
         )

@@ -29,3 +29,28 @@ def expiry_date(awarded_on: date) -> date:
 def within_years(day: date, years: int, today: date) -> bool:
     """Whether ``day`` is no later than ``today`` and no earlier than ``years`` ago (inclusive)."""
     return add_years(today, -years) <= day <= today
+
+
+def term_for_award(
+    awarded_on: date,
+    previous_expires_on: date | None,
+    *,
+    submitted_on: date | None = None,
+    keep_current_while_pending: bool = False,
+) -> tuple[date, date]:
+    """R14/R20: the ``(accredited_from, expires_on)`` of an award.
+
+    A re-accreditation awarded on time starts at the current expiry, so renewing early costs
+    no days. It is on time when awarded on or before that expiry, or, with the pending-decision
+    extension on, when submitted before it (the accreditation stayed current meanwhile).
+    Otherwise the term starts on the award date.
+    """
+    if previous_expires_on is not None:
+        on_time = awarded_on <= previous_expires_on or (
+            keep_current_while_pending
+            and submitted_on is not None
+            and submitted_on < previous_expires_on
+        )
+        if on_time:
+            return previous_expires_on, expiry_date(previous_expires_on)
+    return awarded_on, expiry_date(awarded_on)

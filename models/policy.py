@@ -18,6 +18,7 @@ class Policy(BaseModel):
     assessor_reminder_days: int = Field(21, gt=0)
     deferral_window_days: int = Field(182, gt=0)
     draft_idle_close_days: int = Field(365, gt=0)
+    draft_idle_warning_days: int = Field(30, gt=0)
     expiry_reminder_days: list[int] = Field(default=[90, 30, 7])
     keep_current_while_reaccreditation_pending: bool = True
 

@@ -1,0 +1,120 @@
+"""What callers ask of an application workflow: one model per update, each naming its actor."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from models.application import (
+    Application,
+    CpdRecord,
+    DocumentRef,
+    Finding,
+    NarrativeSection,
+    Qualification,
+    RoleDetails,
+)
+from models.catalogue import PathwayCatalogue
+from models.enums import DeclarerRole, Outcome, StaffRole
+from models.policy import Policy
+
+
+class Actor(BaseModel):
+    """Who acts: the API puts the authenticated subject and role here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=128)
+    role: StaffRole
+    name: str = Field("", max_length=200)
+
+
+class ApplicationInput(BaseModel):
+    """Everything an application workflow needs for its whole life."""
+
+    application: Application
+    catalogue: PathwayCatalogue
+    policy: Policy = Field(default_factory=Policy)
+    declaration_link_base: str = Field(
+        "http://127.0.0.1:8000/declarations", description="single-use links are served here"
+    )
+    officers_email: EmailStr = "officers@cor.example"
+    previous_expires_on: date | None = Field(
+        None, description="re-accreditation: when the current accreditation expires (R20)"
+    )
+
+
+class SaveDraft(BaseModel):
+    """Replace the sections given; sections left out (None) stay as they are."""
+
+    actor: Actor
+    role_details: RoleDetails | None = None
+    qualifications: list[Qualification] | None = None
+    documents: list[DocumentRef] | None = None
+    narrative: list[NarrativeSection] | None = None
+    cpd: list[CpdRecord] | None = None
+
+
+class InviteDeclarer(BaseModel):
+    """R09: invite the manager or practice educator."""
+
+    actor: Actor
+    declarer_name: str = Field(min_length=1, max_length=200)
+    declarer_email: EmailStr
+    declarer_role: DeclarerRole
+
+
+class ApplicantAction(BaseModel):
+    """Submit or resubmit: the applicant names only themself."""
+
+    actor: Actor
+
+
+class Withdraw(BaseModel):
+    actor: Actor
+    reason: str = Field("", max_length=2000)
+
+
+class DeclarationResponse(BaseModel):
+    """R09: the declarer's answer, carried by their single-use link's token."""
+
+    token: str = Field(min_length=1, max_length=128)
+    confirm: bool
+    reason: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _reason_when_declining(self) -> Self:
+        if not self.confirm and not (self.reason and self.reason.strip()):
+            raise ValueError("reason: a reason is required when declining the declaration")
+        return self
+
+
+class AllocateAssessor(BaseModel):
+    """R12: allocate a named assessor, or let the service choose (``assessor_id`` None)."""
+
+    actor: Actor
+    assessor_id: str | None = None
+    reason: str = Field("", max_length=2000)
+
+
+class RecordAssessment(BaseModel):
+    """R12/R13: the assessor's findings per learning outcome and recommended outcome."""
+
+    actor: Actor
+    findings: list[Finding] = Field(min_length=1)
+    recommended_outcome: Outcome
+    summary: str = Field("", max_length=4000)
+
+
+class Decision(BaseModel):
+    """R11/R13: an officer verifies (approved route) or ratifies an assessor's recommendation.
+
+    ``outcome`` None on ratification accepts the recommendation; a deferral needs feedback.
+    """
+
+    actor: Actor
+    outcome: Outcome | None = None
+    reason: str = Field("", max_length=4000)
+    feedback: list[Finding] = Field(default_factory=list)

@@ -1,0 +1,54 @@
+"""What an application workflow answers to queries and returns when it ends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from models.application import Application, Assessment
+from models.enums import Outcome, StaffRole
+from models.errors import Problem
+
+
+class HistoryEntry(BaseModel):
+    """One recorded decision or state change."""
+
+    at: datetime
+    actor_id: str
+    actor_role: StaffRole
+    action: str
+    from_state: str
+    to_state: str
+    reason: str | None = None
+
+
+class DeadlineView(BaseModel):
+    name: str
+    due_at: datetime
+
+
+class Award(BaseModel):
+    """R14/R20: the accreditation an application's award produced."""
+
+    awarded_on: date
+    accredited_from: date
+    expires_on: date
+
+
+class ApplicationView(BaseModel):
+    """The query answer: where the application stands and what can happen next."""
+
+    state: str
+    application: Application
+    missing: list[Problem]
+    allowed_actions: list[str]
+    deadlines: list[DeadlineView]
+    history: list[HistoryEntry]
+    assessor_id: str | None = None
+    assessment: Assessment | None = None
+    outcome: Outcome | None = None
+    feedback: list[dict[str, str]] = Field(default_factory=list)
+    award: Award | None = None
+    overdue: bool = False
+    queue_reason: str | None = None
