@@ -1,0 +1,55 @@
+"""Activities: the side effects of the workflows, one class per concern, all idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities.allocation import AllocationActivities, choose_assessor
+from activities.email_templates import TEMPLATE_KEYS, EmailTemplates
+from activities.mailer import Mailer, MailRejected, OutgoingMail, SmtpMailer
+from activities.notifications import NotificationActivities
+from activities.read_model import ReadModelActivities
+from activities.register import RegisterActivities
+from settings import Settings
+
+__all__ = [
+    "TEMPLATE_KEYS",
+    "AllocationActivities",
+    "EmailTemplates",
+    "MailRejected",
+    "Mailer",
+    "NotificationActivities",
+    "OutgoingMail",
+    "ReadModelActivities",
+    "RegisterActivities",
+    "SmtpMailer",
+    "all_activities",
+    "choose_assessor",
+]
+
+
+def all_activities(
+    session_factory: sessionmaker[Session], mailer: Mailer, settings: Settings
+) -> list[Callable[..., Any]]:
+    """Every activity, bound to its dependencies, for the worker to register.
+
+    Args:
+        session_factory: sessions on the service database.
+        mailer: sends email, usually ``SmtpMailer(settings.smtp_host, ...)``.
+        settings: the service settings (the portal address used in emails).
+
+    Returns:
+        The activity callables.
+    """
+    notifications = NotificationActivities(
+        session_factory, mailer, EmailTemplates(settings.portal_base_url)
+    )
+    return [
+        notifications.send_notification,
+        AllocationActivities(session_factory).allocate_assessor,
+        RegisterActivities(session_factory).upsert_register_entry,
+        ReadModelActivities(session_factory).record_application_event,
+    ]

@@ -1,0 +1,96 @@
+"""R12: allocate an independent assessor with knowledge of the applicant's area of practice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from models.records import AllocationRequest, AllocationResult, Assessor
+from storage.tables import ApplicationSummaryRow, AssessorRow
+
+# The application state whose applications count towards an assessor's open workload.
+IN_ASSESSMENT = "in_assessment"
+
+IS_APPLICANT = "is the applicant"
+SAME_EMPLOYER = "works for the applicant's employer"
+EXCLUDED = "was excluded for this application"
+
+
+class AllocationActivities:
+    """Chooses the least-loaded eligible assessor from the assessors table."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    @activity.defn(name="allocate_assessor")
+    async def allocate_assessor(self, request: AllocationRequest) -> AllocationResult:
+        """R12: an assessor for ``request``, or none with the reason officers must allocate."""
+        assessors, workload = await asyncio.to_thread(self._load, request.application_id)
+        return choose_assessor(request, assessors, workload)
+
+    def _load(self, application_id: str) -> tuple[list[Assessor], dict[str, int]]:
+        with self.session_factory() as session:
+            rows = session.scalars(select(AssessorRow).where(AssessorRow.active.is_(True)))
+            assessors = [Assessor.model_validate(row, from_attributes=True) for row in rows]
+            # This application is left out so that a retry after the summary already names
+            # its assessor does not count it against them and choose someone else.
+            counts = session.execute(
+                select(ApplicationSummaryRow.assessor_id, func.count())
+                .where(
+                    ApplicationSummaryRow.state == IN_ASSESSMENT,
+                    ApplicationSummaryRow.assessor_id.is_not(None),
+                    ApplicationSummaryRow.application_id != application_id,
+                )
+                .group_by(ApplicationSummaryRow.assessor_id)
+            )
+            return assessors, {assessor_id: count for assessor_id, count in counts if assessor_id}
+
+
+def choose_assessor(
+    request: AllocationRequest, assessors: Sequence[Assessor], workload: Mapping[str, int]
+) -> AllocationResult:
+    """R12: the eligible assessor with the fewest open assessments (ties by ``assessor_id``).
+
+    Eligible: active, covers at least one of the application's areas, is not the applicant,
+    does not work for the applicant's employer and is not excluded by the request.
+    """
+    wanted = set(request.areas_of_practice)
+    employer = _normalise(request.applicant_employer)
+    covering = [a for a in assessors if a.active and wanted & set(a.areas_of_practice)]
+    refused: Counter[str] = Counter()
+    eligible = []
+    for assessor in covering:
+        if assessor.member_id is not None and assessor.member_id == request.applicant_member_id:
+            refused[IS_APPLICANT] += 1
+        elif _normalise(assessor.employer) == employer:
+            refused[SAME_EMPLOYER] += 1
+        elif assessor.assessor_id in request.exclude_assessor_ids:
+            refused[EXCLUDED] += 1
+        else:
+            eligible.append(assessor)
+    if eligible:
+        chosen = min(eligible, key=lambda a: (workload.get(a.assessor_id, 0), a.assessor_id))
+        return AllocationResult(assessor=chosen)
+    return AllocationResult(assessor=None, reason=_no_assessor_reason(request, refused))
+
+
+def _normalise(employer: str) -> str:
+    return " ".join(employer.split()).casefold()
+
+
+def _no_assessor_reason(request: AllocationRequest, refused: Counter[str]) -> str:
+    if not request.areas_of_practice:
+        return "The application names no area of practice, so no assessor can be matched."
+    areas = ", ".join(sorted(area.value.replace("_", " ") for area in request.areas_of_practice))
+    if not refused:
+        return f"No active assessor covers the application's areas of practice ({areas})."
+    why = "; ".join(f"{count} {reason}" for reason, count in sorted(refused.items()))
+    return (
+        f"Every active assessor covering the application's areas of practice ({areas}) "
+        f"has a conflict of interest or was excluded: {why}."
+    )

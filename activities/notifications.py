@@ -1,0 +1,117 @@
+"""Email notifications, sent at most once per outbox key.
+
+The outbox row is written before the SMTP send and marked sent after it, so a retry after a
+successful send sends nothing and a retry after a failed send sends once. The one gap is a worker
+dying between the SMTP server's reply and the commit: that email goes twice (with the same
+``Message-ID``), which is the price of never losing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.email_templates import TEMPLATE_KEYS, EmailTemplates, RenderedEmail
+from activities.mailer import Mailer, MailRejected, OutgoingMail
+from models.records import Notification
+from storage.database import dialect_insert
+from storage.tables import OutboxRow
+
+__all__ = ["TEMPLATE_KEYS", "NotificationActivities"]
+
+PENDING = "pending"
+SENT = "sent"
+
+
+class NotificationActivities:
+    """Renders a notification, records it in the outbox and sends it by SMTP."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        mailer: Mailer,
+        templates: EmailTemplates,
+    ) -> None:
+        self.session_factory = session_factory
+        self.mailer = mailer
+        self.templates = templates
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, notification: Notification) -> bool:
+        """Send ``notification`` unless its outbox key shows it was already sent.
+
+        Returns:
+            True when this call sent it, False when it had been sent before.
+
+        Raises:
+            ApplicationError: non-retryable for a missing template or context key, or a
+                permanent SMTP refusal; retryable (``MailUnavailable``) when SMTP is unreachable.
+        """
+        email = self.templates.render(
+            notification.template, notification.to_name, notification.context
+        )
+        pending = await asyncio.to_thread(self._claim, notification, email)
+        if pending is None:
+            return False
+        try:
+            await self.mailer.send(pending)
+        except MailRejected as exc:
+            raise ApplicationError(
+                f"mail server refused {notification.key!r}: {exc}",
+                type="MailRejected",
+                non_retryable=True,
+            ) from exc
+        except OSError as exc:
+            raise ApplicationError(
+                f"mail server unavailable for {notification.key!r}: {exc!r}",
+                type="MailUnavailable",
+            ) from exc
+        await asyncio.to_thread(self._mark_sent, notification.key)
+        return True
+
+    def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:
+        """Record the email in the outbox (once) and count an attempt, unless already sent."""
+        with self.session_factory.begin() as session:
+            session.execute(
+                dialect_insert(session, OutboxRow)
+                .values(
+                    key=notification.key,
+                    template=notification.template,
+                    to_email=str(notification.to_email),
+                    subject=email.subject,
+                    body=email.body,
+                    status=PENDING,
+                    created_at=datetime.now(UTC),
+                    attempts=0,
+                )
+                .on_conflict_do_nothing(index_elements=[OutboxRow.key])
+            )
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.key == notification.key, OutboxRow.status == PENDING)
+                .values(attempts=OutboxRow.attempts + 1)
+            )
+            row = session.scalars(select(OutboxRow).where(OutboxRow.key == notification.key)).one()
+            if row.status == SENT:
+                return None
+            # The stored text, not a fresh render: the outbox records exactly what goes out.
+            return OutgoingMail(
+                key=row.key,
+                to_email=row.to_email,
+                to_name=notification.to_name,
+                subject=row.subject,
+                body=row.body,
+            )
+
+    def _mark_sent(self, key: str) -> None:
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.key == key)
+                .values(status=SENT, sent_at=datetime.now(UTC))
+            )

@@ -1,0 +1,46 @@
+"""The read model and the audit trail: what staff queues, listings and auditors read."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from models.records import ReadModelUpdate
+from storage.database import dialect_insert
+from storage.tables import ApplicationSummaryRow, AuditEventRow
+
+
+class ReadModelActivities:
+    """Records an application's event: its audit row and its new summary, together."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    @activity.defn(name="record_application_event")
+    async def record_application_event(self, update: ReadModelUpdate) -> None:
+        """Append the audit event (once per ``event_id``) and upsert the summary.
+
+        A summary older than the stored one is ignored: activities may finish out of order.
+        """
+        await asyncio.to_thread(self._record, update)
+
+    def _record(self, update: ReadModelUpdate) -> None:
+        summary = update.summary.model_dump()
+        with self.session_factory.begin() as session:
+            session.execute(
+                dialect_insert(session, AuditEventRow)
+                .values(update.event.model_dump())
+                .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
+            )
+            insert = dialect_insert(session, ApplicationSummaryRow)
+            # Equal timestamps overwrite: several transitions in one workflow task share a time,
+            # and a retry of the same update writes the same values.
+            session.execute(
+                insert.values(summary).on_conflict_do_update(
+                    index_elements=[ApplicationSummaryRow.application_id],
+                    set_={name: insert.excluded[name] for name in summary},
+                    where=ApplicationSummaryRow.updated_at <= insert.excluded.updated_at,
+                )
+            )

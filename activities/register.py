@@ -1,0 +1,36 @@
+"""R19: keep the public register's entries up to date."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from models.records import RegisterEntry
+from storage.database import dialect_insert
+from storage.tables import RegisterEntryRow
+
+
+class RegisterActivities:
+    """Writes register entries; ``RegisterEntry`` carries the public fields only."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    @activity.defn(name="upsert_register_entry")
+    async def upsert_register_entry(self, entry: RegisterEntry) -> None:
+        """Insert the entry, or replace the one with the same registration number."""
+        await asyncio.to_thread(self._upsert, entry)
+
+    def _upsert(self, entry: RegisterEntry) -> None:
+        values = {**entry.model_dump(), "updated_at": datetime.now(UTC)}
+        with self.session_factory.begin() as session:
+            insert = dialect_insert(session, RegisterEntryRow)
+            session.execute(
+                insert.values(values).on_conflict_do_update(
+                    index_elements=[RegisterEntryRow.registration_number],
+                    set_={name: insert.excluded[name] for name in values},
+                )
+            )

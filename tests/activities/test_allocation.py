@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities import AllocationActivities, choose_assessor
+from models.enums import AreaOfPractice
+from models.records import AllocationRequest, Assessor
+from storage.tables import ApplicationSummaryRow, AssessorRow
+from tests.storage.factories import assessor, summary
+
+Factory = sessionmaker[Session]
+CI = AreaOfPractice.CLINICAL_IMAGING
+RT = AreaOfPractice.RADIOTHERAPY
+
+
+def request(**overrides: Any) -> AllocationRequest:
+    values: dict[str, Any] = {
+        "application_id": "APP-1",
+        "applicant_member_id": "M-1",
+        "applicant_employer": "Southmoor University Hospitals",
+        "areas_of_practice": [CI],
+    }
+    return AllocationRequest(**(values | overrides))
+
+
+def add_assessors(session_factory: Factory, *assessors: Assessor) -> None:
+    with session_factory.begin() as session:
+        session.add_all(AssessorRow(**a.model_dump()) for a in assessors)
+
+
+def add_open_assessments(session_factory: Factory, assessor_id: str, count: int) -> None:
+    with session_factory.begin() as session:
+        session.add_all(
+            ApplicationSummaryRow(
+                **summary(
+                    application_id=f"{assessor_id}-{n}",
+                    assessor_id=assessor_id,
+                    state="in_assessment",
+                ).model_dump()
+            )
+            for n in range(count)
+        )
+
+
+async def allocate(session_factory: Factory, **overrides: Any) -> str | None:
+    result = await AllocationActivities(session_factory).allocate_assessor(request(**overrides))
+    return None if result.assessor is None else result.assessor.assessor_id
+
+
+async def test_r12_own_employer_refused_whatever_the_case_and_spacing(
+    session_factory: Factory,
+) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A", employer="  southmoor   UNIVERSITY hospitals "),
+        assessor(assessor_id="ASR-B", employer="Northgate Hospitals"),
+    )
+    add_open_assessments(session_factory, "ASR-B", 5)
+
+    assert await allocate(session_factory) == "ASR-B"
+
+
+async def test_r12_self_refused(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A", member_id="M-1", employer="Elsewhere"),
+        assessor(assessor_id="ASR-B", member_id="M-2", employer="Northgate Hospitals"),
+    )
+    add_open_assessments(session_factory, "ASR-B", 3)
+
+    assert await allocate(session_factory) == "ASR-B"
+
+
+async def test_r12_area_matching_needs_one_shared_area(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A", areas_of_practice=[CI]),
+        assessor(assessor_id="ASR-B", areas_of_practice=[AreaOfPractice.OTHER, RT]),
+    )
+
+    assert await allocate(session_factory, areas_of_practice=[RT]) == "ASR-B"
+    assert await allocate(session_factory, areas_of_practice=[RT, CI]) == "ASR-A"
+
+
+async def test_r12_least_loaded_first_then_by_id(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-C"),
+        assessor(assessor_id="ASR-B"),
+        assessor(assessor_id="ASR-A"),
+    )
+    add_open_assessments(session_factory, "ASR-A", 2)
+    add_open_assessments(session_factory, "ASR-B", 1)
+    add_open_assessments(session_factory, "ASR-C", 1)
+    # Finished assessments are not open workload.
+    with session_factory.begin() as session:
+        session.add(
+            ApplicationSummaryRow(
+                **summary(
+                    application_id="done", assessor_id="ASR-B", state="accredited"
+                ).model_dump()
+            )
+        )
+
+    assert await allocate(session_factory) == "ASR-B"
+
+
+async def test_r12_a_retry_does_not_count_the_application_against_its_assessor(
+    session_factory: Factory,
+) -> None:
+    add_assessors(session_factory, assessor(assessor_id="ASR-A"), assessor(assessor_id="ASR-B"))
+    add_open_assessments(session_factory, "ASR-B", 1)
+    with session_factory.begin() as session:
+        session.add(
+            ApplicationSummaryRow(
+                **summary(
+                    application_id="APP-1", assessor_id="ASR-A", state="in_assessment"
+                ).model_dump()
+            )
+        )
+
+    assert await allocate(session_factory) == "ASR-A"
+
+
+async def test_r12_inactive_and_excluded_assessors_are_skipped(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A", active=False),
+        assessor(assessor_id="ASR-B"),
+        assessor(assessor_id="ASR-C"),
+    )
+
+    assert await allocate(session_factory, exclude_assessor_ids=["ASR-B"]) == "ASR-C"
+
+
+async def test_r12_none_available_gives_the_reason(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A", member_id="M-1"),
+        assessor(assessor_id="ASR-B", employer="SOUTHMOOR University Hospitals"),
+        assessor(assessor_id="ASR-C", areas_of_practice=[RT]),
+    )
+    activities = AllocationActivities(session_factory)
+
+    result = await activities.allocate_assessor(request())
+    no_one = await activities.allocate_assessor(request(areas_of_practice=[AreaOfPractice.OTHER]))
+
+    assert result.assessor is None
+    assert result.reason == (
+        "Every active assessor covering the application's areas of practice (clinical imaging) "
+        "has a conflict of interest or was excluded: 1 is the applicant; "
+        "1 works for the applicant's employer."
+    )
+    assert no_one.assessor is None
+    assert no_one.reason == "No active assessor covers the application's areas of practice (other)."
+
+
+areas = st.lists(st.sampled_from(AreaOfPractice), min_size=1, max_size=3, unique=True)
+assessors = st.lists(
+    st.builds(
+        assessor,
+        assessor_id=st.sampled_from(["A1", "A2", "A3", "A4", "A5"]),
+        member_id=st.sampled_from([None, "M-1", "M-2"]),
+        employer=st.sampled_from(["Trust One", " trust  ONE", "Trust Two"]),
+        areas_of_practice=areas,
+        active=st.booleans(),
+    ),
+    max_size=6,
+    unique_by=lambda a: a.assessor_id,
+)
+
+
+@given(
+    assessors=assessors,
+    wanted=areas,
+    excluded=st.lists(st.sampled_from(["A1", "A2"])),
+    workload=st.dictionaries(st.sampled_from(["A1", "A2", "A3"]), st.integers(0, 5)),
+)
+def test_r12_a_chosen_assessor_is_always_eligible_and_least_loaded(
+    assessors: list[Assessor],
+    wanted: list[AreaOfPractice],
+    excluded: list[str],
+    workload: dict[str, int],
+) -> None:
+    req = request(
+        applicant_employer="Trust one", areas_of_practice=wanted, exclude_assessor_ids=excluded
+    )
+
+    result = choose_assessor(req, assessors, workload)
+
+    def eligible(a: Assessor) -> bool:
+        return (
+            a.active
+            and bool(set(a.areas_of_practice) & set(wanted))
+            and a.member_id != "M-1"
+            and a.employer == "Trust Two"  # the other two spell the applicant's employer
+            and a.assessor_id not in excluded
+        )
+
+    candidates = [a for a in assessors if eligible(a)]
+    if not candidates:
+        assert result.assessor is None and result.reason
+    else:
+        assert result.assessor in candidates
+        least = min(workload.get(a.assessor_id, 0) for a in candidates)
+        assert workload.get(result.assessor.assessor_id, 0) == least

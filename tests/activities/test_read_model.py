@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities import ReadModelActivities
+from models.records import ReadModelUpdate
+from storage.queries import audit_trail, list_member_applications
+from storage.tables import AuditEventRow
+from tests.storage.factories import T0, event, summary
+
+Factory = sessionmaker[Session]
+
+SUBMITTED = ReadModelUpdate(summary=summary(), event=event())
+ALLOCATED = ReadModelUpdate(
+    summary=summary(
+        state="in_assessment",
+        assessor_id="ASR-1",
+        queue="assessment",
+        due_at=T0 + timedelta(days=28),
+        submitted_at=T0,
+        updated_at=T0 + timedelta(minutes=5),
+    ),
+    event=event(
+        event_id="APP-1:2",
+        action="allocate",
+        from_state="submitted",
+        to_state="in_assessment",
+        reason="least loaded",
+        at=T0 + timedelta(minutes=5),
+    ),
+)
+
+
+async def test_records_the_event_and_the_summary(session_factory: Factory) -> None:
+    activities = ReadModelActivities(session_factory)
+
+    await activities.record_application_event(SUBMITTED)
+    await activities.record_application_event(ALLOCATED)
+
+    with session_factory() as session:
+        assert audit_trail(session=session, application_id="APP-1") == [
+            SUBMITTED.event,
+            ALLOCATED.event,
+        ]
+        assert list_member_applications(session=session, member_id="M-1") == [ALLOCATED.summary]
+
+
+async def test_a_duplicate_event_is_ignored(session_factory: Factory) -> None:
+    activities = ReadModelActivities(session_factory)
+
+    await activities.record_application_event(SUBMITTED)
+    await activities.record_application_event(SUBMITTED)
+
+    with session_factory() as session:
+        count = session.scalar(select(func.count()).select_from(AuditEventRow))
+    assert count == 1
+
+
+async def test_a_stale_summary_does_not_overwrite_a_newer_one(session_factory: Factory) -> None:
+    activities = ReadModelActivities(session_factory)
+
+    await activities.record_application_event(ALLOCATED)
+    await activities.record_application_event(SUBMITTED)
+
+    with session_factory() as session:
+        assert list_member_applications(session=session, member_id="M-1") == [ALLOCATED.summary]
+        # The older event still belongs in the trail, in time order.
+        trail = audit_trail(session=session, application_id="APP-1")
+    assert [e.event_id for e in trail] == ["APP-1:1", "APP-1:2"]
+
+
+async def test_a_summary_with_the_same_time_is_written(session_factory: Factory) -> None:
+    activities = ReadModelActivities(session_factory)
+    same_time = ReadModelUpdate(
+        summary=ALLOCATED.summary.model_copy(update={"queue": "ratification"}),
+        event=event(event_id="APP-1:3", at=ALLOCATED.event.at),
+    )
+
+    await activities.record_application_event(ALLOCATED)
+    await activities.record_application_event(same_time)
+
+    with session_factory() as session:
+        assert list_member_applications(session=session, member_id="M-1") == [same_time.summary]
