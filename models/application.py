@@ -111,6 +111,13 @@ class Declaration(BaseModel):
     responded_at: datetime | None = None
     reason: str | None = Field(None, max_length=2000)
 
+    @model_validator(mode="after")
+    def _declined_with_reason(self) -> Self:
+        # R09: a declined declaration goes back to the applicant with the reason.
+        if self.status == DeclarationStatus.DECLINED and not (self.reason and self.reason.strip()):
+            raise ValueError("reason: a declined declaration needs the declarer's reason")
+        return self
+
 
 class Finding(BaseModel):
     """An assessor's finding against one learning outcome."""
