@@ -13,17 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.enums import FheqLevel, Pathway
 from models.errors import CatalogueError
+from models.pathways import PATHWAY_LEVEL
 
 
 class LearningOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1)
     title: str = Field(min_length=1)
 
 
 class ApprovedProgramme(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     id: str = Field(min_length=1)
     title: str = Field(min_length=1)
@@ -87,6 +88,16 @@ def _label(path: Path, data: dict[str, object]) -> str:
     return label
 
 
+def _first_repeat(keys: list[str]) -> tuple[int, str] | None:
+    """The index and key of the first entry whose key an earlier entry already has."""
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            return i, key
+        seen.add(key)
+    return None
+
+
 def _first_error(err: ValidationError) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
@@ -117,11 +128,11 @@ def load_learning_outcomes(path: Path) -> tuple[str, dict[Pathway, list[Learning
                 raise CatalogueError(
                     f"{path}: entry 'pathways.{pathway.value}[{i}]': {_first_error(err)}"
                 ) from err
-        codes = [o.code for o in outcomes]
-        duplicates = sorted({c for c in codes if codes.count(c) > 1})
-        if duplicates:
+        repeat = _first_repeat([o.code for o in outcomes])
+        if repeat:
             raise CatalogueError(
-                f"{path}: entry 'pathways.{pathway.value}': duplicate codes {duplicates}"
+                f"{path}: entry 'pathways.{pathway.value}[{repeat[0]}]': "
+                f"duplicate code {repeat[1]!r}"
             )
         result[pathway] = outcomes
     unknown = sorted(set(pathways) - {p.value for p in Pathway})
@@ -144,13 +155,20 @@ def load_approved_programmes(path: Path) -> tuple[str, list[ApprovedProgramme]]:
     programmes: list[ApprovedProgramme] = []
     for i, entry in enumerate(entries):
         try:
-            programmes.append(ApprovedProgramme.model_validate(entry))
+            programme = ApprovedProgramme.model_validate(entry)
         except ValidationError as err:
             raise CatalogueError(f"{path}: entry 'programmes[{i}]': {_first_error(err)}") from err
-    ids = [p.id for p in programmes]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise CatalogueError(f"{path}: entry 'programmes': duplicate ids {duplicates}")
+        level = PATHWAY_LEVEL[programme.pathway]
+        if programme.fheq_level != level:
+            # R01/R02: a pathway's level is the FHEQ level of the qualification.
+            raise CatalogueError(
+                f"{path}: entry 'programmes[{i}]': fheq_level: the {programme.pathway.value} "
+                f"pathway needs Level {level.value}, not {programme.fheq_level.value!r}"
+            )
+        programmes.append(programme)
+    repeat = _first_repeat([p.id for p in programmes])
+    if repeat:
+        raise CatalogueError(f"{path}: entry 'programmes[{repeat[0]}]': duplicate id {repeat[1]!r}")
     return label, programmes
 
 
