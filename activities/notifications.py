@@ -1,9 +1,9 @@
 """Email notifications, sent once per outbox key.
 
 The outbox row is written before the SMTP send and marked sent after it, so a retry after a
-successful send sends nothing and a retry after a failed send sends once. The one exception is a worker
-dying between the SMTP server's reply and the commit: that email goes twice (with the same
-``Message-ID``), which is the price of never losing one.
+successful send sends nothing and a retry after a failed send sends once. The one exception is
+a worker dying between the SMTP server's reply and the commit: that email goes twice (with the
+same ``Message-ID``), which is the price of never losing one.
 """
 
 from __future__ import annotations
