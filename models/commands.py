@@ -19,6 +19,7 @@ from models.application import (
 from models.catalogue import PathwayCatalogue
 from models.enums import DeclarerRole, Outcome, StaffRole
 from models.policy import Policy
+from models.progress import ApplicationProgress
 
 
 class Actor(BaseModel):
@@ -41,6 +42,9 @@ class ApplicationInput(BaseModel):
         "http://127.0.0.1:8000/declarations", description="single-use links are served here"
     )
     officers_email: EmailStr = "officers@cor.example"
+    progress: ApplicationProgress | None = Field(
+        None, description="where to resume: set by continue-as-new, or to start part-way"
+    )
     previous_expires_on: date | None = Field(
         None, description="re-accreditation: when the current accreditation expires (R20)"
     )

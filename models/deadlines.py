@@ -36,7 +36,6 @@ class Deadline(BaseModel):
 class DeadlineFacts(BaseModel):
     """What the plan depends on; sequence numbers make each invitation's timers distinct."""
 
-    state: ApplicationState
     last_edited_at: datetime
     invited_at: datetime | None = None
     invitation_seq: int = 0
@@ -49,10 +48,9 @@ def _deadline(kind: DeadlineKind, tag: object, due_at: datetime) -> Deadline:
     return Deadline(key=f"{kind.value}:{tag}", kind=kind, due_at=due_at)
 
 
-def plan_deadlines(facts: DeadlineFacts, policy: Policy) -> list[Deadline]:
-    """Every deadline that applies in the current state, earliest first."""
+def plan_deadlines(state: ApplicationState, facts: DeadlineFacts, policy: Policy) -> list[Deadline]:
+    """Every deadline that applies in ``state``, earliest first."""
     plan: list[Deadline] = []
-    state = facts.state
     if state == ApplicationState.DRAFT:
         close_at = facts.last_edited_at + timedelta(days=policy.draft_idle_close_days)
         tag = facts.last_edited_at.isoformat()

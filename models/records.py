@@ -42,6 +42,9 @@ class ApplicationSummary(_Record):
     due_at: datetime | None = Field(None, description="the next deadline, for 'overdue' lists")
     submitted_at: datetime | None = None
     updated_at: datetime
+    version: int = Field(
+        0, description="the workflow's event sequence: a row is never replaced by an older one"
+    )
 
 
 class AuditEvent(_Record):
@@ -83,6 +86,9 @@ class AllocationRequest(_Record):
     applicant_employer: str
     areas_of_practice: list[AreaOfPractice]
     exclude_assessor_ids: list[str] = Field(default_factory=list)
+    requested_assessor_id: str | None = Field(
+        None, description="an officer's choice: check only this assessor against R12"
+    )
 
 
 class Assessor(_Record):

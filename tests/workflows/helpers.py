@@ -1,0 +1,66 @@
+"""Starting application workflows and acting on them as the portal and staff would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from models.application import Application
+from models.commands import Actor, ApplicationInput, SaveDraft
+from models.enums import StaffRole
+from models.policy import Policy
+from models.views import ApplicationView
+from tests.builders import pathway_catalogue
+from workflows.application import ApplicationWorkflow, workflow_id
+
+OFFICER = Actor(id="officer-1", role=StaffRole.OFFICER, name="Pat Officer")
+ASSESSOR_ACTOR = Actor(id="assessor-1", role=StaffRole.ASSESSOR, name="Robin Assessor")
+
+Handle = WorkflowHandle[ApplicationWorkflow, ApplicationView]
+
+
+def applicant_actor(application: Application) -> Actor:
+    return Actor(id=application.applicant.member_id, role=StaffRole.APPLICANT)
+
+
+def unique(application: Application) -> Application:
+    """``application`` with a fresh id, so tests sharing a server never collide."""
+    return application.model_copy(update={"application_id": f"app-{uuid.uuid4().hex[:12]}"})
+
+
+async def start(client: Client, task_queue: str, application: Application, **extra: Any) -> Handle:
+    payload = ApplicationInput(
+        application=application,
+        catalogue=pathway_catalogue(application.pathway),
+        policy=extra.pop("policy", Policy()),
+        **extra,
+    )
+    return await client.start_workflow(
+        ApplicationWorkflow.run,
+        payload,
+        id=workflow_id(application.application_id),
+        task_queue=task_queue,
+    )
+
+
+def fill_in(application: Application) -> SaveDraft:
+    """A save that enters every section of ``application``'s content at once."""
+    content = application.content
+    return SaveDraft(
+        actor=applicant_actor(application),
+        role_details=content.role_details,
+        qualifications=content.qualifications,
+        documents=content.documents,
+        narrative=content.narrative,
+        cpd=content.cpd,
+    )
+
+
+def refusal(err: WorkflowUpdateFailedError) -> ApplicationError:
+    """The ``ApplicationError`` a validator or handler refused an update with."""
+    cause = err.cause
+    assert isinstance(cause, ApplicationError), cause
+    return cause

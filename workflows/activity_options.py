@@ -1,0 +1,23 @@
+"""How workflows call activities: by registered name, with timeouts and retries set once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+# Activity names as registered by activities/ (the workflow sandbox never imports them).
+SEND_NOTIFICATION = "send_notification"
+ALLOCATE_ASSESSOR = "allocate_assessor"
+UPSERT_REGISTER_ENTRY = "upsert_register_entry"
+RECORD_APPLICATION_EVENT = "record_application_event"
+
+START_TO_CLOSE = timedelta(seconds=30)
+
+# Side effects must happen eventually (an email, an audit row), so retries are unlimited and
+# back off to a minute; domain errors are raised non-retryable by the activities themselves.
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
