@@ -92,7 +92,7 @@ class ApplicationWorkflow:
 
     @workflow.run
     async def run(self, input: ApplicationInput) -> ApplicationView:
-        if input.progress is None:
+        if self._p.event_seq == 0:
             self._record("created", self._applicant_actor(), None)
         while self._p.state not in FINAL_STATES:
             if workflow.info().is_continue_as_new_suggested():
@@ -627,6 +627,9 @@ class ApplicationWorkflow:
         from_state: ApplicationState | None = None,
     ) -> None:
         """Audit the event and refresh the read-model row (R19 read side, staff queues)."""
+        if self._p.event_seq == 0 and action != "created":
+            # An update can be handled before ``run`` starts: the application exists first.
+            self._record("created", self._applicant_actor(), None)
         self._p.event_seq += 1
         self._version += 1
         now = workflow.now()
