@@ -16,9 +16,12 @@ from storage.tables import ApplicationSummaryRow, AssessorRow
 # The application state whose applications count towards an assessor's open workload.
 IN_ASSESSMENT = "in_assessment"
 
+INACTIVE = "is not active"
+NO_SHARED_AREA = "does not cover the application's areas of practice"
 IS_APPLICANT = "is the applicant"
 SAME_EMPLOYER = "works for the applicant's employer"
 EXCLUDED = "was excluded for this application"
+CONFLICTS = frozenset({IS_APPLICANT, SAME_EMPLOYER, EXCLUDED})
 
 
 class AllocationActivities:
@@ -56,27 +59,55 @@ def choose_assessor(
 ) -> AllocationResult:
     """R12: the eligible assessor with the fewest open assessments (ties by ``assessor_id``).
 
-    Eligible: active, covers at least one of the application's areas, is not the applicant,
-    does not work for the applicant's employer and is not excluded by the request.
+    When the request names an assessor (an officer's choice), only that one is checked.
     """
-    wanted = set(request.areas_of_practice)
-    employer = _normalise(request.applicant_employer)
-    covering = [a for a in assessors if a.active and wanted & set(a.areas_of_practice)]
+    if request.requested_assessor_id is not None:
+        return _check_requested(request, assessors)
     refused: Counter[str] = Counter()
     eligible = []
-    for assessor in covering:
-        if assessor.member_id is not None and assessor.member_id == request.applicant_member_id:
-            refused[IS_APPLICANT] += 1
-        elif _normalise(assessor.employer) == employer:
-            refused[SAME_EMPLOYER] += 1
-        elif assessor.assessor_id in request.exclude_assessor_ids:
-            refused[EXCLUDED] += 1
-        else:
+    for assessor in assessors:
+        why_not = refusal(request, assessor)
+        if why_not is None:
             eligible.append(assessor)
+        elif why_not in CONFLICTS:
+            refused[why_not] += 1
     if eligible:
         chosen = min(eligible, key=lambda a: (workload.get(a.assessor_id, 0), a.assessor_id))
         return AllocationResult(assessor=chosen)
     return AllocationResult(assessor=None, reason=_no_assessor_reason(request, refused))
+
+
+def refusal(request: AllocationRequest, assessor: Assessor) -> str | None:
+    """Why ``assessor`` may not assess the application (R12), or ``None`` when they may.
+
+    Eligible: active, covers at least one of the application's areas, is not the applicant,
+    does not work for the applicant's employer and is not excluded by the request.
+    """
+    if not assessor.active:
+        return INACTIVE
+    if not set(request.areas_of_practice) & set(assessor.areas_of_practice):
+        return NO_SHARED_AREA
+    if assessor.member_id is not None and assessor.member_id == request.applicant_member_id:
+        return IS_APPLICANT
+    if _normalise(assessor.employer) == _normalise(request.applicant_employer):
+        return SAME_EMPLOYER
+    if assessor.assessor_id in request.exclude_assessor_ids:
+        return EXCLUDED
+    return None
+
+
+def _check_requested(request: AllocationRequest, assessors: Sequence[Assessor]) -> AllocationResult:
+    wanted = request.requested_assessor_id
+    assessor = next((a for a in assessors if a.assessor_id == wanted), None)
+    if assessor is None:
+        return AllocationResult(assessor=None, reason=f"{wanted} is not an active assessor.")
+    why_not = refusal(request, assessor)
+    if why_not is None:
+        return AllocationResult(assessor=assessor)
+    return AllocationResult(
+        assessor=None,
+        reason=f"The requested assessor ({assessor.name}, {wanted}) {why_not}.",
+    )
 
 
 def _normalise(employer: str) -> str:

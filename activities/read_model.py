@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
@@ -22,7 +23,8 @@ class ReadModelActivities:
     async def record_application_event(self, update: ReadModelUpdate) -> None:
         """Append the audit event (once per ``event_id``) and upsert the summary.
 
-        A summary older than the stored one is ignored: activities may finish out of order.
+        A summary older than the stored one (lower ``version``, then earlier ``updated_at``) is
+        ignored: activities may finish out of order.
         """
         await asyncio.to_thread(self._record, update)
 
@@ -35,12 +37,18 @@ class ReadModelActivities:
                 .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
             )
             insert = dialect_insert(session, ApplicationSummaryRow)
-            # Equal timestamps overwrite: several transitions in one workflow task share a time,
-            # and a retry of the same update writes the same values.
+            stored, incoming = ApplicationSummaryRow, insert.excluded
             session.execute(
                 insert.values(summary).on_conflict_do_update(
                     index_elements=[ApplicationSummaryRow.application_id],
-                    set_={name: insert.excluded[name] for name in summary},
-                    where=ApplicationSummaryRow.updated_at <= insert.excluded.updated_at,
+                    set_={name: incoming[name] for name in summary},
+                    where=or_(
+                        stored.version < incoming.version,
+                        # Same version: a retry, or a caller that leaves version at 0.
+                        and_(
+                            stored.version == incoming.version,
+                            stored.updated_at <= incoming.updated_at,
+                        ),
+                    ),
                 )
             )

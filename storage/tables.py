@@ -71,6 +71,7 @@ class ApplicationSummaryRow(Base):
     due_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(server_default="0")
 
     __table_args__ = (
         Index("ix_application_summaries_queue_due_at", "queue", "due_at"),

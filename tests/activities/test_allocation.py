@@ -159,6 +159,29 @@ async def test_r12_none_available_gives_the_reason(session_factory: Factory) -> 
     assert no_one.reason == "No active assessor covers the application's areas of practice (other)."
 
 
+async def test_r12_a_requested_assessor_is_checked_alone(session_factory: Factory) -> None:
+    add_assessors(
+        session_factory,
+        assessor(assessor_id="ASR-A"),
+        assessor(assessor_id="ASR-B", name="Bea Busy", employer="Southmoor University Hospitals"),
+        assessor(assessor_id="ASR-C", active=False),
+    )
+    add_open_assessments(session_factory, "ASR-A", 4)
+    activities = AllocationActivities(session_factory)
+
+    chosen = await activities.allocate_assessor(request(requested_assessor_id="ASR-A"))
+    conflicted = await activities.allocate_assessor(request(requested_assessor_id="ASR-B"))
+    inactive = await activities.allocate_assessor(request(requested_assessor_id="ASR-C"))
+
+    assert chosen.assessor is not None and chosen.assessor.assessor_id == "ASR-A"
+    assert conflicted.assessor is None
+    assert conflicted.reason == (
+        "The requested assessor (Bea Busy, ASR-B) works for the applicant's employer."
+    )
+    assert inactive.assessor is None
+    assert inactive.reason == "ASR-C is not an active assessor."
+
+
 areas = st.lists(st.sampled_from(AreaOfPractice), min_size=1, max_size=3, unique=True)
 assessors = st.lists(
     st.builds(

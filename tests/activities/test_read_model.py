@@ -72,7 +72,9 @@ async def test_a_stale_summary_does_not_overwrite_a_newer_one(session_factory: F
     assert [e.event_id for e in trail] == ["APP-1:1", "APP-1:2"]
 
 
-async def test_a_summary_with_the_same_time_is_written(session_factory: Factory) -> None:
+async def test_a_summary_with_the_same_version_and_time_is_written(
+    session_factory: Factory,
+) -> None:
     activities = ReadModelActivities(session_factory)
     same_time = ReadModelUpdate(
         summary=ALLOCATED.summary.model_copy(update={"queue": "ratification"}),
@@ -84,3 +86,19 @@ async def test_a_summary_with_the_same_time_is_written(session_factory: Factory)
 
     with session_factory() as session:
         assert list_member_applications(session=session, member_id="M-1") == [same_time.summary]
+
+
+async def test_the_version_orders_summaries_before_the_time(session_factory: Factory) -> None:
+    activities = ReadModelActivities(session_factory)
+    second = ALLOCATED.summary.model_copy(update={"version": 2, "updated_at": T0})
+    first_but_later = SUBMITTED.summary.model_copy(
+        update={"version": 1, "updated_at": T0 + timedelta(hours=1)}
+    )
+
+    await activities.record_application_event(ReadModelUpdate(summary=second, event=event()))
+    await activities.record_application_event(
+        ReadModelUpdate(summary=first_but_later, event=event(event_id="APP-1:2"))
+    )
+
+    with session_factory() as session:
+        assert list_member_applications(session=session, member_id="M-1") == [second]
