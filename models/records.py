@@ -59,6 +59,7 @@ class AuditEvent(_Record):
     to_state: str | None
     reason: str | None = None
     at: datetime
+    sequence: int = Field(0, description="the workflow's event sequence: orders same-time events")
 
 
 class ReadModelUpdate(_Record):

@@ -140,11 +140,11 @@ def list_queue(
 
 
 def audit_trail(*, session: Session, application_id: str) -> list[AuditEvent]:
-    """An application's audit events in the order they happened (then as recorded)."""
+    """An application's audit events in the order the workflow recorded them."""
     rows = session.scalars(
         select(AuditEventRow)
         .where(AuditEventRow.application_id == application_id)
-        .order_by(AuditEventRow.at, AuditEventRow.id)
+        .order_by(AuditEventRow.sequence, AuditEventRow.at, AuditEventRow.id)
     )
     return [AuditEvent.model_validate(row, from_attributes=True) for row in rows]
 

@@ -94,6 +94,7 @@ class AuditEventRow(Base):
     to_state: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+    sequence: Mapped[int] = mapped_column(server_default="0")
 
 
 class OutboxRow(Base):

@@ -663,6 +663,7 @@ class ApplicationWorkflow:
             to_state=self._p.state.value,
             reason=reason,
             at=now,
+            sequence=self._p.event_seq,
         )
         self._start(opts.RECORD_APPLICATION_EVENT, ReadModelUpdate(summary=summary, event=event))
 
