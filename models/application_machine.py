@@ -128,3 +128,30 @@ class ApplicationMachine:
         fire: Callable[[], bool] = getattr(self, trigger)
         fire()
         return self.state
+
+
+# The workflow's actions (its update names) and the trigger each fires; an officer's decision
+# fires award, defer or refuse, and is called verification or ratification by state (R11, R13).
+_ACTION_TRIGGERS: tuple[tuple[str, str], ...] = (
+    ("invite_declarer", "invite_declarer"),
+    ("respond_to_declaration", "confirm_declaration"),
+    ("submit", "submit"),
+    ("resubmit", "resubmit"),
+    ("allocate_assessor", "allocate"),
+    ("record_assessment", "record_assessment"),
+    ("verify", "award"),
+    ("ratify", "award"),
+    ("withdraw", "withdraw"),
+)
+_DECISION_STATE = {"verify": S.IN_VERIFICATION, "ratify": S.AWAITING_RATIFICATION}
+
+
+def available_actions(machine: ApplicationMachine) -> list[str]:
+    """What a caller can do now, by action name (conditions such as readiness included)."""
+    allowed = set(machine.allowed())
+    actions = ["save_draft"] if machine.state in EDITABLE_STATES else []
+    for action, trigger in _ACTION_TRIGGERS:
+        state_ok = _DECISION_STATE.get(action, machine.state) == machine.state
+        if trigger in allowed and state_ok:
+            actions.append(action)
+    return actions
