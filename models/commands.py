@@ -95,6 +95,12 @@ class DeclarationResponse(BaseModel):
         return self
 
 
+class DeclarationLink(BaseModel):
+    """The secret part of a declarer's single-use link."""
+
+    token: str = Field(min_length=1, max_length=128)
+
+
 class AllocateAssessor(BaseModel):
     """R12: allocate a named assessor, or let the service choose (``assessor_id`` None)."""
 

@@ -52,3 +52,20 @@ class ApplicationView(BaseModel):
     award: Award | None = None
     overdue: bool = False
     queue_reason: str | None = None
+
+
+class DeclarationRequest(BaseModel):
+    """What a declarer sees behind their link: enough to declare, nothing more (R09)."""
+
+    application_id: str
+    applicant_name: str
+    pathway: str
+    kind: str
+    role: str | None
+    job_title: str | None
+    employer: str | None
+    areas_of_practice: list[str]
+    scope_summary: str | None
+    declarer_name: str
+    declarer_role: str
+    expires_at: datetime

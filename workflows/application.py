@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         ApplicantAction,
         ApplicationInput,
         Decision,
+        DeclarationLink,
         DeclarationResponse,
         InviteDeclarer,
         RecordAssessment,
@@ -56,7 +57,13 @@ with workflow.unsafe.imports_passed_through():
         ReadModelUpdate,
         RegisterEntry,
     )
-    from models.views import ApplicationView, Award, DeadlineView, HistoryEntry
+    from models.views import (
+        ApplicationView,
+        Award,
+        DeadlineView,
+        DeclarationRequest,
+        HistoryEntry,
+    )
     from workflows import activity_options as opts
 
 SYSTEM = Actor(id="system", role=StaffRole.SYSTEM, name="accreditation service")
@@ -142,6 +149,30 @@ class ApplicationWorkflow:
             award=self._p.award,
             overdue=self._p.overdue,
             queue_reason=self._p.queue_reason,
+        )
+
+    @workflow.query
+    def declaration_request(self, link: DeclarationLink) -> DeclarationRequest | None:
+        """What the holder of a live declaration link is asked to declare; None when the link
+        is used, replaced or expired."""
+        declaration = self._app.declaration
+        if self._p.declaration_token is None or link.token != self._p.declaration_token:
+            return None
+        assert declaration is not None
+        role = self._app.content.role_details
+        return DeclarationRequest(
+            application_id=self._app.application_id,
+            applicant_name=self._app.applicant.name,
+            pathway=self._app.pathway.value,
+            kind=self._app.kind.value,
+            role=role.role.value if role else None,
+            job_title=role.job_title if role else None,
+            employer=role.employer if role else None,
+            areas_of_practice=[a.value for a in role.areas_of_practice] if role else [],
+            scope_summary=role.scope_summary if role else None,
+            declarer_name=declaration.declarer_name,
+            declarer_role=declaration.declarer_role.value,
+            expires_at=declaration.invited_at + self._input.policy.declaration_expiry,
         )
 
     # --- applicant -----------------------------------------------------------------------
@@ -698,7 +729,8 @@ class ApplicationWorkflow:
             str(declaration.declarer_email),
             declaration.declarer_name,
             declarer_name=declaration.declarer_name,
-            link=f"{self._input.declaration_link_base}/{self._p.declaration_token}",
+            link=f"{self._input.declaration_link_base}/{self._app.application_id}/"
+            f"{self._p.declaration_token}",
             expires_on=expires_at.date().isoformat(),
         )
 

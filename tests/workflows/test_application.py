@@ -12,6 +12,7 @@ from models.commands import (
     AllocateAssessor,
     ApplicantAction,
     Decision,
+    DeclarationLink,
     DeclarationResponse,
     InviteDeclarer,
     RecordAssessment,
@@ -27,7 +28,7 @@ from models.enums import (
     Pathway,
     Route,
 )
-from models.views import ApplicationView
+from models.views import ApplicationView, DeclarationRequest
 from tests.builders import complete_application, draft_application, pathway_catalogue, role_details
 from tests.workflows.conftest import Running
 from tests.workflows.helpers import (
@@ -206,6 +207,19 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
         "declaration_expiry",
     ]
     token = await on_dev_server.activities.link_token()
+    [invitation] = await on_dev_server.activities.wait_for("declaration_invitation")
+    assert invitation.notification.context["link"].endswith(
+        f"/declarations/{complete.application_id}/{token}"
+    )
+    request = await handle.query(
+        "declaration_request", DeclarationLink(token=token), result_type=DeclarationRequest
+    )
+    assert request is not None
+    assert (request.applicant_name, request.declarer_name) == ("Alex Example", "Jo Manager")
+    wrong = await handle.query(
+        "declaration_request", DeclarationLink(token="guess"), result_type=DeclarationRequest
+    )
+    assert wrong is None
     declined = await handle.execute_update(
         "respond_to_declaration",
         DeclarationResponse(token=token, confirm=False, reason="scope needs updating"),
