@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -57,6 +59,20 @@ def fill_in(application: Application) -> SaveDraft:
         narrative=content.narrative,
         cpd=content.cpd,
     )
+
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+
+
+async def save_history(handle: Handle, name: str) -> None:
+    """With RECORD_HISTORIES=1, keep this run's history for the replay tests.
+
+    Replaying saved histories proves a change to workflow code is still deterministic for
+    workflows already running; re-record only alongside a ``workflow.patched()`` change.
+    """
+    if os.environ.get("RECORD_HISTORIES") == "1":
+        history = await handle.fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json() + "\n")
 
 
 def refusal(err: WorkflowUpdateFailedError) -> ApplicationError:

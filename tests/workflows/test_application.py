@@ -38,6 +38,7 @@ from tests.workflows.helpers import (
     applicant_actor,
     fill_in,
     refusal,
+    save_history,
     start,
     unique,
 )
@@ -97,6 +98,7 @@ async def test_r11_approved_route_is_verified_by_an_officer_and_awarded(
     assert "verify" in submitted.allowed_actions
     await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
     result = await handle.result()
+    await save_history(handle, f"approved_route_award_{pathway.value}")
     assert result.state == "accredited"
     assert result.award is not None
     assert result.award.expires_on == expiry_date(today())  # R14
@@ -239,6 +241,9 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
             "respond_to_declaration", DeclarationResponse(token=token, confirm=True)
         )
     assert refusal(caught.value).type == "LinkUsed"
+    await handle.execute_update("withdraw", Withdraw(actor=me, reason="test over"))
+    await handle.result()
+    await save_history(handle, "declaration_declined_then_withdrawn")
 
 
 async def test_r09_the_applicant_cannot_be_their_own_declarer(on_dev_server: Running) -> None:
@@ -316,6 +321,7 @@ async def test_r13_deferral_then_resubmission_then_award(on_dev_server: Running)
     )
     await handle.execute_update("ratify", Decision(actor=OFFICER))
     assert (await handle.result()).state == "accredited"
+    await save_history(handle, "deferral_resubmission_award")
 
 
 async def test_r13_not_accredited_needs_a_reason_and_ends_the_application(
@@ -333,6 +339,7 @@ async def test_r13_not_accredited_needs_a_reason_and_ends_the_application(
         Decision(actor=OFFICER, outcome=Outcome.NOT_ACCREDITED, reason="not an approved award"),
     )
     result = await handle.result()
+    await save_history(handle, "not_accredited")
     assert (result.state, result.outcome) == ("not_accredited", Outcome.NOT_ACCREDITED)
     assert on_dev_server.activities.register == []
 
@@ -445,6 +452,7 @@ async def test_withdrawal_ends_the_application_and_is_audited(on_dev_server: Run
         "withdraw", Withdraw(actor=applicant_actor(draft), reason="changing jobs")
     )
     result = await handle.result()
+    await save_history(handle, "withdrawn")
     assert result.state == "withdrawn"
     # Audit rows are written concurrently; their ids carry the order.
     events = sorted(on_dev_server.activities.events, key=lambda e: e.summary.version)
