@@ -40,6 +40,8 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "accreditation_renewed": frozenset({"expires_on"}),
     "accreditation_suspended": frozenset({"reason"}),
     "accreditation_restored": frozenset({"expires_on"}),
+    "reaccreditation_started": frozenset({"application_id", "pathway"}),
+    "scope_change_recorded": frozenset({"scope_summary", "reason"}),
 }
 """Context keys each template needs, besides ``to_name`` and ``portal_base_url``."""
 

@@ -11,6 +11,7 @@ SEND_NOTIFICATION = "send_notification"
 ALLOCATE_ASSESSOR = "allocate_assessor"
 UPSERT_REGISTER_ENTRY = "upsert_register_entry"
 RECORD_APPLICATION_EVENT = "record_application_event"
+RECORD_AWARD = "record_award"
 
 START_TO_CLOSE = timedelta(seconds=30)
 

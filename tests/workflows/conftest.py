@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from tests.workflows.stand_ins import StandInActivities
+from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
 
 
@@ -26,7 +27,7 @@ async def _running(env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[R
     async with Worker(
         env.client,
         task_queue=task_queue,
-        workflows=[ApplicationWorkflow],
+        workflows=[ApplicationWorkflow, AccreditationWorkflow],
         activities=activities.all(),
     ):
         yield Running(env.client, task_queue, activities)

@@ -1,0 +1,206 @@
+"""One long-lived workflow per member: the accreditation after award, for years.
+
+It holds the member's accreditation, membership and indemnity, fires expiry reminders and the
+lapse on exact timers re-planned after every change, starts re-accreditations as child
+application workflows, and continues as new at each new term. ``models.lifecycle`` decides
+every rule; activities write the register and send the emails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    # pydantic's EmailStr imports these lazily; loading them here keeps them out of the sandbox.
+    import email_validator  # noqa: F401
+    import idna  # noqa: F401
+
+    from models.accreditation import (
+        AccreditationInput,
+        AccreditationProgress,
+        AccreditationView,
+        AwardNotice,
+        MembershipChanged,
+        ReaccreditationClosed,
+        ReaccreditationDecided,
+        ReaccreditationSubmitted,
+        ScopeChanged,
+        StartReaccreditation,
+        accreditation_workflow_id,
+    )
+    from models.commands import ApplicationInput
+    from models.lifecycle import Change, Lifecycle
+    from models.records import Notification
+    from workflows import activity_options as opts
+
+from workflows.application import ApplicationWorkflow
+from workflows.application import workflow_id as application_workflow_id
+
+__all__ = ["AccreditationWorkflow", "accreditation_workflow_id"]
+
+
+@workflow.defn(name="Accreditation")
+class AccreditationWorkflow:
+    @workflow.init
+    def __init__(self, input: AccreditationInput) -> None:
+        self._input = input
+        progress = input.progress or AccreditationProgress(
+            member=input.member, membership_status=input.member.membership_status
+        )
+        self._life = Lifecycle(progress, input.policy)
+        self._version = 0
+        self._new_term = False
+        self._side_effects: list[asyncio.Future[Any]] = []
+
+    @workflow.run
+    async def run(self, input: AccreditationInput) -> None:
+        while True:
+            if self._new_term or workflow.info().is_continue_as_new_suggested():
+                await self._continue_as_new()
+            pending = self._life.pending_deadlines()
+            seen = self._version
+            if pending and pending[0].due_at <= workflow.now():
+                self._fire_due_deadline()
+                continue
+            timeout = (pending[0].due_at - workflow.now()) if pending else None
+            try:
+                await workflow.wait_condition(lambda: self._version != seen, timeout=timeout)  # noqa: B023
+            except TimeoutError:
+                self._fire_due_deadline()
+
+    async def _continue_as_new(self) -> None:
+        """Carry all state into a fresh run once every handler and side effect is done.
+
+        A signal handled while earlier side effects settle starts more; they settle too.
+        """
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await self._settle_side_effects()
+            if not self._side_effects and workflow.all_handlers_finished():
+                break
+        workflow.continue_as_new(self._input.model_copy(update={"progress": self._life.p}))
+
+    # --- query ---------------------------------------------------------------------------
+
+    @workflow.query
+    def view(self) -> AccreditationView:
+        """The member's accreditation, membership, indemnity and pending deadlines."""
+        return self._life.view()
+
+    # --- signals -------------------------------------------------------------------------
+
+    @workflow.signal
+    def award(self, notice: AwardNotice) -> None:
+        """R14/R22: an award (initial, or a re-accreditation) sets the term it carries."""
+        self._apply(self._life.award(notice, workflow.now()))
+
+    @workflow.signal
+    def reaccreditation_submitted(self, message: ReaccreditationSubmitted) -> None:
+        self._apply(self._life.submitted(message))
+
+    @workflow.signal
+    def reaccreditation_decided(self, message: ReaccreditationDecided) -> None:
+        self._apply(self._life.decided(message, workflow.now()))
+
+    @workflow.signal
+    def reaccreditation_closed(self, message: ReaccreditationClosed) -> None:
+        self._apply(self._life.closed(message))
+
+    @workflow.signal
+    def membership_changed(self, message: MembershipChanged) -> None:
+        """R23: cancellation suspends; rejoining before expiry restores."""
+        self._apply(self._life.membership(message, workflow.now()))
+
+    @workflow.signal
+    def scope_changed(self, message: ScopeChanged) -> None:
+        """R18: recorded; the register keeps the assessed scope until re-accredited."""
+        self._apply(self._life.scope(message))
+
+    # --- update --------------------------------------------------------------------------
+
+    @workflow.update
+    async def start_reaccreditation(self, cmd: StartReaccreditation) -> str:
+        """R15/R17: start a re-accreditation as a child application; returns its id."""
+        self._check_may_start(cmd)  # again: two requests may pass their validators together
+        application = self._life.reaccreditation_application(
+            f"app-{workflow.uuid4().hex}", cmd.role_details
+        )
+        acc = self._life.p.accreditation
+        assert acc is not None
+        self._apply(self._life.reaccreditation_started(application, cmd.actor))
+        await workflow.start_child_workflow(
+            ApplicationWorkflow.run,
+            ApplicationInput(
+                application=application,
+                catalogue=self._input.catalogue.for_pathway(application.pathway),
+                policy=self._input.policy,
+                declaration_link_base=self._input.declaration_link_base,
+                officers_email=self._input.officers_email,
+                previous_expires_on=acc.expires_on,
+            ),
+            id=application_workflow_id(application.application_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
+        return application.application_id
+
+    @start_reaccreditation.validator
+    def _validate_start_reaccreditation(self, cmd: StartReaccreditation) -> None:
+        self._check_may_start(cmd)
+
+    def _check_may_start(self, cmd: StartReaccreditation) -> None:
+        refusal = self._life.reaccreditation_refusal(cmd.actor)
+        if refusal:
+            kind, message = refusal
+            raise ApplicationError(message, type=kind, non_retryable=True)
+
+    # --- changes and their side effects --------------------------------------------------
+
+    def _fire_due_deadline(self) -> None:
+        """Fire the earliest deadline if it is still planned and due (it may have moved)."""
+        pending = self._life.pending_deadlines()
+        if pending and pending[0].due_at <= workflow.now():
+            self._apply(self._life.deadline(pending[0], workflow.now()))
+
+    def _apply(self, change: Change | None) -> None:
+        """Record a change, rewrite the register entry and tell the member, as it says."""
+        if change is None:
+            return
+        self._version += 1
+        self._new_term = self._new_term or change.new_term
+        self._life.record(change, workflow.now())
+        entry = self._life.register_entry()
+        if change.register and entry is not None:
+            self._start(opts.UPSERT_REGISTER_ENTRY, entry)
+        if change.template:
+            member = self._life.p.member
+            notification = Notification(
+                key=f"{accreditation_workflow_id(member.member_id)}:{change.key}",
+                template=change.template,
+                to_email=member.email,
+                to_name=member.name,
+                context=change.context,
+            )
+            self._start(opts.SEND_NOTIFICATION, notification)
+
+    def _start(self, activity: str, arg: Any) -> None:
+        self._side_effects.append(
+            workflow.start_activity(
+                activity,
+                arg,
+                start_to_close_timeout=opts.START_TO_CLOSE,
+                retry_policy=opts.RETRY,
+            )
+        )
+
+    async def _settle_side_effects(self) -> None:
+        """Wait for every email and register write; a permanent failure is logged, not fatal."""
+        started, self._side_effects = self._side_effects, []
+        results = await asyncio.gather(*started, return_exceptions=True)
+        for result in results:
+            if isinstance(result, ActivityError):
+                workflow.logger.error("side effect failed for good: %s", result.cause or result)
