@@ -63,7 +63,7 @@ class Change(BaseModel):
     application_id: str | None = None
     template: str | None = None
     context: dict[str, str] = Field(default_factory=dict)
-    register: bool = False
+    rewrite_register: bool = False
     new_term: bool = False
 
 
@@ -125,7 +125,7 @@ class Lifecycle:
             # The application workflow already sent the initial award's outcome email.
             template="accreditation_renewed" if renewal else None,
             context={"expires_on": notice.expires_on.isoformat()},
-            register=True,
+            rewrite_register=True,
             new_term=True,
         )
 
@@ -205,7 +205,7 @@ class Lifecycle:
                     reason=CANCELLED_REASON,
                     template="accreditation_suspended",
                     context={"reason": CANCELLED_REASON},
-                    register=True,
+                    rewrite_register=True,
                 )
         elif acc is not None and running:
             p.membership_status = status_after_award(message.status, acc.pathway)
@@ -218,7 +218,7 @@ class Lifecycle:
                     reason="membership renewed before expiry",
                     template="accreditation_restored",
                     context={"expires_on": acc.expires_on.isoformat()},
-                    register=True,
+                    rewrite_register=True,
                 )
         else:
             p.membership_status = message.status
@@ -350,7 +350,7 @@ class Lifecycle:
             reason="no re-accreditation was awarded by the expiry date",
             template="accreditation_lapsed",
             context={"expired_on": acc.expires_on.isoformat()},
-            register=True,
+            rewrite_register=True,
         )
 
     # --- records -------------------------------------------------------------------------

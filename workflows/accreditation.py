@@ -174,7 +174,7 @@ class AccreditationWorkflow:
         self._new_term = self._new_term or change.new_term
         self._life.record(change, workflow.now())
         entry = self._life.register_entry()
-        if change.register and entry is not None:
+        if change.rewrite_register and entry is not None:
             self._start(opts.UPSERT_REGISTER_ENTRY, entry)
         if change.template:
             member = self._life.p.member

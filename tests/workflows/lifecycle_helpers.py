@@ -16,7 +16,6 @@ from models.accreditation import (
     AWARD,
     REACCREDITATION_DECIDED,
     REACCREDITATION_SUBMITTED,
-    VIEW,
     AccreditationInput,
     AccreditationProgress,
     AccreditationView,
@@ -133,7 +132,7 @@ def latest(client: Client, member_id: str) -> MemberHandle:
 
 
 async def view_of(handle: MemberHandle) -> AccreditationView:
-    return await handle.query(VIEW, result_type=AccreditationView)
+    return await handle.query(AccreditationWorkflow.view)
 
 
 async def eventually(
@@ -147,6 +146,10 @@ async def eventually(
         await asyncio.sleep(0.05)
         view = await view_of(handle)
     raise AssertionError(f"view never matched: {view.model_dump_json(indent=1)}")
+
+
+def term_is(term: int) -> Callable[[AccreditationView], bool]:
+    return lambda view: view.term == term
 
 
 def actions(view: AccreditationView) -> list[str]:

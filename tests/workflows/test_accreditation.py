@@ -58,6 +58,7 @@ from tests.workflows.lifecycle_helpers import (
     new_member,
     start_part_way,
     start_with_award,
+    term_is,
     view_of,
 )
 from tests.workflows.stand_ins import StandInActivities
@@ -330,7 +331,7 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
             expires_on=expires_on,
         )
         await handle.signal(AWARD, renewal)
-        view = await eventually(handle, lambda v, n=renewal_number: v.term == n + 2)
+        view = await eventually(handle, term_is(renewal_number + 2))
         assert (view.accredited_from, view.expires_on) == (expires, expires_on)
         run_ids.add((await handle.describe()).run_id)
         expires = expires_on
@@ -619,14 +620,14 @@ async def test_signals_twice_or_out_of_order_change_nothing_twice(on_dev_server:
     )
     resubmit = ReaccreditationSubmitted(application_id=application_id, submitted_at=t + 2 * DAY)
     # the deferral overtakes the first submission; the resubmission arrives twice
-    for name, message in (
+    for name, reaccreditation_message in (
         (REACCREDITATION_DECIDED, deferral),
         (REACCREDITATION_SUBMITTED, first_submit),
         (REACCREDITATION_SUBMITTED, resubmit),
         (REACCREDITATION_SUBMITTED, resubmit),
         (REACCREDITATION_DECIDED, deferral),
     ):
-        await handle.signal(name, message)
+        await handle.signal(name, reaccreditation_message)
 
     view = await eventually(handle, lambda v: v.reaccreditation_submitted_at is not None)
     assert view.reaccreditation_submitted_at == resubmit.submitted_at
