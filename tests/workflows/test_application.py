@@ -9,6 +9,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from models.application import Finding
 from models.commands import (
+    Actor,
     AllocateAssessor,
     ApplicantAction,
     Decision,
@@ -56,6 +57,19 @@ def findings(pathway: Pathway, level: FindingLevel = FindingLevel.MET) -> list[F
         Finding(outcome_code=code, level=level, comment=f"evidence for {code} reviewed")
         for code in pathway_catalogue(pathway).outcome_codes()
     ]
+
+
+def recommend(
+    pathway: Pathway,
+    outcome: Outcome = Outcome.ACCREDITED,
+    *,
+    by: Actor = ASSESSOR_ACTOR,
+    found: list[Finding] | None = None,
+) -> RecordAssessment:
+    """An assessment of every outcome of ``pathway`` (all met unless ``found`` says)."""
+    return RecordAssessment(
+        actor=by, findings=found or findings(pathway), recommended_outcome=outcome
+    )
 
 
 async def ready_to_submit(
@@ -121,11 +135,7 @@ async def test_r12_non_approved_route_is_assessed_then_ratified(
     assert (submitted.state, submitted.assessor_id) == ("in_assessment", "assessor-1")
     recorded = await handle.execute_update(
         "record_assessment",
-        RecordAssessment(
-            actor=ASSESSOR_ACTOR,
-            findings=findings(pathway),
-            recommended_outcome=Outcome.ACCREDITED,
-        ),
+        recommend(pathway),
         result_type=ApplicationView,
     )
     assert recorded.state == "awaiting_ratification"
@@ -146,11 +156,7 @@ async def test_r12_r20_reaccreditation_is_assessed_and_starts_at_the_previous_ex
     await handle.execute_update("submit", me)
     await handle.execute_update(
         "record_assessment",
-        RecordAssessment(
-            actor=ASSESSOR_ACTOR,
-            findings=findings(Pathway.AP_L5),
-            recommended_outcome=Outcome.ACCREDITED,
-        ),
+        recommend(Pathway.AP_L5),
     )
     await handle.execute_update("ratify", Decision(actor=OFFICER))
     result = await handle.result()
@@ -297,9 +303,7 @@ async def test_r13_deferral_then_resubmission_then_award(on_dev_server: Running)
     )
     await handle.execute_update(
         "record_assessment",
-        RecordAssessment(
-            actor=ASSESSOR_ACTOR, findings=partly, recommended_outcome=Outcome.DEFERRED
-        ),
+        recommend(Pathway.AP_L4, Outcome.DEFERRED, found=partly),
     )
     deferred = await handle.execute_update(
         "ratify", Decision(actor=OFFICER), result_type=ApplicationView
@@ -313,11 +317,7 @@ async def test_r13_deferral_then_resubmission_then_award(on_dev_server: Running)
     assert (resubmitted.state, resubmitted.assessor_id) == ("in_assessment", "assessor-1")
     await handle.execute_update(
         "record_assessment",
-        RecordAssessment(
-            actor=ASSESSOR_ACTOR,
-            findings=findings(Pathway.AP_L4),
-            recommended_outcome=Outcome.ACCREDITED,
-        ),
+        recommend(Pathway.AP_L4),
     )
     await handle.execute_update("ratify", Decision(actor=OFFICER))
     assert (await handle.result()).state == "accredited"
@@ -349,11 +349,7 @@ async def test_r13_overruling_a_recommendation_needs_a_reason(on_dev_server: Run
     await handle.execute_update("submit", me)
     await handle.execute_update(
         "record_assessment",
-        RecordAssessment(
-            actor=ASSESSOR_ACTOR,
-            findings=findings(Pathway.MA_L4),
-            recommended_outcome=Outcome.ACCREDITED,
-        ),
+        recommend(Pathway.MA_L4),
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
@@ -382,11 +378,7 @@ async def test_decisions_by_the_wrong_role_or_in_the_wrong_state_are_refused_cle
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
             "record_assessment",
-            RecordAssessment(
-                actor=OFFICER,
-                findings=findings(Pathway.AP_L4),
-                recommended_outcome=Outcome.ACCREDITED,
-            ),
+            recommend(Pathway.AP_L4, by=OFFICER),
         )
     assert refusal(caught.value).type == "Forbidden"
     # R12: only the allocated assessor records findings.
@@ -394,11 +386,7 @@ async def test_decisions_by_the_wrong_role_or_in_the_wrong_state_are_refused_cle
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
             "record_assessment",
-            RecordAssessment(
-                actor=other,
-                findings=findings(Pathway.AP_L4),
-                recommended_outcome=Outcome.ACCREDITED,
-            ),
+            recommend(Pathway.AP_L4, by=other),
         )
     assert "not the assessor allocated" in str(refusal(caught.value))
     # Another applicant cannot withdraw this application.
