@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.policy import Policy
 
 ROOT = Path(__file__).resolve().parent
+
+DEV_JWT_SECRET = "dev-only-insecure-secret-change-me-outside-local"
+"""The default token secret: accepted only when ``environment`` is local or test."""
+
+LOCAL_ENVIRONMENTS = frozenset({"local", "test"})
 
 
 class Settings(BaseSettings):
@@ -33,6 +39,14 @@ class Settings(BaseSettings):
     mail_from: str = "accreditation@cor.example"
     portal_base_url: str = "http://127.0.0.1:8000"
     officers_email: str = "officers@cor.example"
+
+    # The HTTP API: bearer JWTs (HS256 with the secret, or RS256 with the public key when set).
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_public_key_path: Path | None = Field(None, description="RS256 public key (PEM)")
+    jwt_audience: str = "cor-accreditation"
+    jwt_issuer: str | None = None
+    document_store_path: Path = ROOT / "var" / "documents"
+    max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0)
 
     learning_outcomes_path: Path = ROOT / "data" / "learning_outcomes.stand-in.json"
     approved_programmes_path: Path = ROOT / "data" / "approved_programmes.stand-in.json"
@@ -55,6 +69,19 @@ class Settings(BaseSettings):
         if any(v <= 0 for v in value):
             raise ValueError("every reminder offset must be a positive number of days")
         return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _no_dev_secret_outside_local(self) -> Self:
+        if self.environment in LOCAL_ENVIRONMENTS or self.jwt_public_key_path is not None:
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEV_JWT_SECRET or len(secret) < 32:
+            raise ValueError(
+                f"jwt_secret: the {self.environment} environment needs its own secret of at "
+                "least 32 characters (ACCRED_JWT_SECRET) or an RS256 public key "
+                "(ACCRED_JWT_PUBLIC_KEY_PATH); the development default is refused"
+            )
+        return self
 
     def policy(self) -> Policy:
         """The policy values a workflow carries in its input."""

@@ -1,0 +1,111 @@
+"""Shared dependencies, as ``Annotated`` aliases the routes declare."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from temporalio.client import Client
+
+from api.auth import InvalidToken, Principal, Role, decode_token
+from api.documents import DocumentStore
+from models.catalogue import Catalogue
+from settings import Settings
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _client(request: Request) -> Client:
+    client: Client = request.app.state.client
+    return client
+
+
+def _catalogue(request: Request) -> Catalogue:
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
+
+
+def _documents(request: Request) -> DocumentStore:
+    store: DocumentStore = request.app.state.documents
+    return store
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ClientDep = Annotated[Client, Depends(_client)]
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+DocumentStoreDep = Annotated[DocumentStore, Depends(_documents)]
+SessionDep = Annotated[Session, Depends(_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="a JWT carrying sub and role")
+
+
+def _principal(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return decode_token(credentials.credentials, settings)
+    except InvalidToken as err:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"invalid token: {err}",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from err
+
+
+def roles(*allowed: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers in ``allowed`` roles (403 for the rest)."""
+    names = ", ".join(r.value for r in allowed)
+
+    def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this is for the {names} role; the token's role is {principal.role.value}",
+            )
+        return principal
+
+    return check
+
+
+Applicant = Annotated[Principal, Depends(roles(Role.APPLICANT))]
+"""A member acting on their own application."""
+ApplicantOrPortal = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.PORTAL))]
+Reader = Annotated[
+    Principal,
+    Depends(roles(Role.APPLICANT, Role.ASSESSOR, Role.OFFICER, Role.ADMIN, Role.PORTAL)),
+]
+"""May read applications; ``api.access`` then checks which ones."""
+ApplicantOrOfficer = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.OFFICER, Role.ADMIN))]
+Assessor = Annotated[Principal, Depends(roles(Role.ASSESSOR))]
+Officer = Annotated[Principal, Depends(roles(Role.OFFICER))]
+OfficerOrAdmin = Annotated[Principal, Depends(roles(Role.OFFICER, Role.ADMIN))]
+AuditReader = Annotated[Principal, Depends(roles(Role.ASSESSOR, Role.OFFICER, Role.ADMIN))]
+Lister = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.PORTAL, Role.OFFICER, Role.ADMIN))]
+Membership = Annotated[Principal, Depends(roles(Role.MEMBERSHIP))]
+
+ApplicationId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+]
+AccreditationReader = Annotated[
+    Principal,
+    Depends(roles(Role.APPLICANT, Role.OFFICER, Role.ADMIN, Role.PORTAL, Role.MEMBERSHIP)),
+]
+"""May read a member's accreditation; applicants only their own."""

@@ -1,0 +1,49 @@
+"""R09: the declarer's single-use link; no login.
+
+The token in the path is a random uuid (122 bits) the workflow creates for one invitation: it
+is cleared when used, replaced or expired, so it needs no further signing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import ValidationError
+
+from api import application_workflows as workflows
+from api import errors
+from api.deps import ApplicationId, ClientDep
+from api.schemas import DeclarationAnswer, DeclarationReceipt
+from models.commands import DeclarationResponse
+from models.views import DeclarationRequest
+
+router = APIRouter(prefix="/declarations", tags=["declarations"])
+
+Token = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+@router.get("/{application_id}/{token}")
+async def read_declaration(
+    application_id: ApplicationId, token: Token, client: ClientDep
+) -> DeclarationRequest:
+    """What the link's holder is asked to declare (410 once the link is used or expired)."""
+    request = await workflows.declaration_request(client, application_id, token)
+    if request is None:
+        raise errors.link_gone()
+    return request
+
+
+@router.post("/{application_id}/{token}")
+async def answer_declaration(
+    application_id: ApplicationId, token: Token, body: DeclarationAnswer, client: ClientDep
+) -> DeclarationReceipt:
+    """Confirm, or decline with a reason; the link then stops working."""
+    try:
+        response = DeclarationResponse(token=token, **dict(body))
+    except ValidationError as err:
+        raise errors.invalid_body(err) from err
+    view = await workflows.respond_to_declaration(client, application_id, response)
+    declaration = view.application.declaration
+    assert declaration is not None  # the workflow just recorded the answer
+    return DeclarationReceipt(application_id=application_id, status=declaration.status)

@@ -1,0 +1,202 @@
+"""Every endpoint's happy path, through whole journeys from draft to the public register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.auth import Role
+from models.enums import FindingLevel, Pathway, Route
+from tests.api.helpers import (
+    Service,
+    create,
+    eventually,
+    fill_in,
+    findings,
+    invite,
+    latest_token,
+    new_member_id,
+    ok,
+    profile,
+    submitted,
+)
+
+pytestmark = pytest.mark.dev_server
+
+
+async def test_r12_r13_r19_non_approved_application_reaches_the_register(
+    service: Service,
+) -> None:
+    http = service.http
+    member_id = new_member_id()
+    created = await create(service, member_id)
+    app_id = created["application"]["application_id"]
+    assert created["state"] == "draft"
+    assert {p["field"] for p in created["missing"]} >= {"role_details", "documents"}
+
+    view = await fill_in(service, app_id, member_id, Pathway.AP_L4, Route.NON_APPROVED)
+    assert [p["field"] for p in view["missing"]] == ["declaration"]
+
+    token = await invite(service, app_id, member_id)
+    asked = ok(await http.get(f"/declarations/{app_id}/{token}"))
+    assert asked["applicant_name"] == f"Alex Example {member_id}"
+    assert asked["declarer_name"] == "Jo Manager"
+    answer = ok(await http.post(f"/declarations/{app_id}/{token}", json={"confirm": True}))
+    assert answer == {"application_id": app_id, "status": "confirmed"}
+
+    me = service.member(member_id)
+    view = ok(await http.post(f"/applications/{app_id}/submit", headers=me))
+    assert view["state"] == "in_assessment", view["queue_reason"]
+    assessor = service.auth(Role.ASSESSOR, view["assessor_id"])
+    as_assessor = ok(await http.get(f"/applications/{app_id}", headers=assessor))
+    assert as_assessor["state"] == "in_assessment"
+
+    body = {"findings": findings(Pathway.AP_L4), "recommended_outcome": "accredited"}
+    view = ok(await http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
+    assert view["state"] == "awaiting_ratification"
+    queue = await eventually(lambda: _queued(service, "awaiting_ratification", app_id))
+    assert queue["summary"]["state"] == "awaiting_ratification"
+
+    view = ok(
+        await http.post(f"/applications/{app_id}/ratification", json={}, headers=service.officer())
+    )
+    assert (view["state"], view["award"] is not None) == ("accredited", True)
+
+    registration_number = created["application"]["applicant"]["registration_number"]
+    # The member's accreditation workflow writes the register entry just after the award.
+    found = await eventually(lambda: _registered(service, member_id))
+    assert [e["registration_number"] for e in found] == [registration_number]
+    entry = ok(await http.get(f"/register/{registration_number}"))
+    assert entry["status"] == "current"
+    assert "email" not in entry and "employer" not in entry
+
+    trail = ok(await http.get(f"/applications/{app_id}/audit", headers=service.officer()))
+    assert trail[0]["action"] == "created"
+    assert "ratify" not in [e["action"] for e in trail]  # the award is the ratification
+    assert trail[-1]["to_state"] == "accredited"
+    assert ok(await http.get(f"/applications/{app_id}/audit", headers=assessor))
+
+    mine = await eventually(lambda: _listed(service, member_id, "accredited"))
+    assert [s["application_id"] for s in mine] == [app_id]
+
+
+async def test_r11_approved_application_is_verified_from_the_queue(service: Service) -> None:
+    app_id, _member, view = await submitted(service, Pathway.MA_L4, Route.APPROVED)
+    assert view["state"] == "in_verification"
+    item = await eventually(lambda: _queued(service, "awaiting_verification", app_id))
+    assert item["overdue"] is False
+    view = ok(
+        await service.http.post(
+            f"/applications/{app_id}/verification",
+            json={"outcome": "accredited"},
+            headers=service.officer(),
+        )
+    )
+    assert view["state"] == "accredited"
+
+
+async def test_r13_deferred_application_is_resubmitted(service: Service) -> None:
+    app_id, member_id, view = await submitted(service)
+    assessor = service.auth(Role.ASSESSOR, view["assessor_id"])
+    partly = findings(Pathway.AP_L4)
+    partly[0]["level"] = FindingLevel.PARTLY_MET.value
+    body = {"findings": partly, "recommended_outcome": "deferred"}
+    ok(await service.http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
+    view = ok(
+        await service.http.post(
+            f"/applications/{app_id}/ratification", json={}, headers=service.officer()
+        )
+    )
+    assert view["state"] == "deferred"
+    assert view["feedback"][0]["level"] == "partly_met"
+    view = ok(
+        await service.http.post(
+            f"/applications/{app_id}/resubmit", headers=service.member(member_id)
+        )
+    )
+    assert view["state"] == "in_assessment"
+
+
+async def test_r12_officer_reallocates_to_another_assessor(service: Service) -> None:
+    app_id, _member, view = await submitted(service)
+    first = view["assessor_id"]
+    view = ok(
+        await service.http.post(
+            f"/applications/{app_id}/allocation",
+            json={"reason": "first assessor on leave"},
+            headers=service.auth(Role.ADMIN, "admin-1"),
+        )
+    )
+    assert view["state"] == "in_assessment"
+    assert view["assessor_id"] not in (None, first)
+
+
+async def test_r09_declined_declaration_goes_back_with_the_reason(service: Service) -> None:
+    member_id = new_member_id()
+    app_id = (await create(service, member_id))["application"]["application_id"]
+    token = await invite(service, app_id, member_id)
+    link = f"/declarations/{app_id}/{token}"
+    refused = await service.http.post(link, json={"confirm": False})
+    assert refused.status_code == 422, refused.text
+    assert "reason" in refused.text
+    answer = ok(await service.http.post(link, json={"confirm": False, "reason": "not my team"}))
+    assert answer["status"] == "declined"
+    view = ok(await service.http.get(f"/applications/{app_id}", headers=service.member(member_id)))
+    assert view["application"]["declaration"]["reason"] == "not my team"
+    assert latest_token(service, app_id) == token
+
+
+async def test_withdraw_by_the_applicant(service: Service) -> None:
+    member_id = new_member_id()
+    app_id = (await create(service, member_id))["application"]["application_id"]
+    view = ok(
+        await service.http.post(
+            f"/applications/{app_id}/withdraw",
+            json={"reason": "changed my mind"},
+            headers=service.member(member_id),
+        )
+    )
+    assert view["state"] == "withdrawn"
+
+
+async def test_portal_creates_for_a_member_and_lists_their_applications(
+    service: Service,
+) -> None:
+    member_id = new_member_id()
+    portal = service.auth(Role.PORTAL, "portal")
+    body = {"pathway": "AP_L5", "kind": "reaccreditation", "applicant": profile(member_id)}
+    created = ok(await service.http.post("/applications", json=body, headers=portal), 201)
+    app_id = created["application"]["application_id"]
+    assert created["application"]["kind"] == "reaccreditation"
+
+    async def listed() -> list[dict[str, Any]]:
+        response = await service.http.get(
+            "/applications", params={"member_id": member_id}, headers=portal
+        )
+        return ok(response)  # type: ignore[no-any-return]
+
+    assert [s["application_id"] for s in await eventually(listed)] == [app_id]
+
+
+async def test_catalogue_lists_outcomes_and_programmes(service: Service) -> None:
+    catalogue = ok(await service.http.get("/catalogue/AP_L4"))
+    assert catalogue["pathway"] == "AP_L4"
+    assert [o["code"] for o in catalogue["outcomes"]][:1] == ["AP4.1"]
+    assert all(p["pathway"] == "AP_L4" for p in catalogue["programmes"])
+
+
+async def _queued(service: Service, queue: str, app_id: str) -> dict[str, Any] | None:
+    page = ok(await service.http.get(f"/queues/{queue}", headers=service.officer()))
+    return next((i for i in page["items"] if i["summary"]["application_id"] == app_id), None)
+
+
+async def _listed(service: Service, member_id: str, state: str) -> list[dict[str, Any]] | None:
+    mine = ok(await service.http.get("/applications", headers=service.member(member_id)))
+    return mine if mine and mine[0]["state"] == state else None
+
+
+async def _registered(service: Service, member_id: str) -> list[dict[str, Any]]:
+    params = {"name": member_id, "pathway": "AP_L4", "area_of_practice": "clinical_imaging"}
+    page = ok(await service.http.get("/register", params=params))
+    return page["items"]  # type: ignore[no-any-return]
