@@ -14,6 +14,7 @@ from api.access import actor, check_reader
 from api.auth import Role
 from api.deps import (
     Applicant,
+    ApplicantOrOfficer,
     ApplicantOrPortal,
     ApplicationId,
     CatalogueDep,
@@ -23,7 +24,6 @@ from api.deps import (
     Reader,
     SessionDep,
     SettingsDep,
-    ApplicantOrOfficer,
 )
 from api.documents import DocumentTooLarge, UnsupportedDocument
 from api.schemas import ApplicationCreate, ApplicationUpdate, DeclarerInvite, WithdrawalCreate
@@ -157,7 +157,10 @@ async def resubmit_application(
 
 @router.post("/{application_id}/withdraw")
 async def withdraw_application(
-    application_id: ApplicationId, body: WithdrawalCreate, principal: ApplicantOrOfficer, client: ClientDep
+    application_id: ApplicationId,
+    body: WithdrawalCreate,
+    principal: ApplicantOrOfficer,
+    client: ClientDep,
 ) -> ApplicationView:
     """Withdraw the application (the applicant, or an officer)."""
     command = Withdraw(actor=actor(principal), reason=body.reason)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, status
 from api import application_workflows, errors, member_workflows
 from api.access import actor
 from api.auth import Principal, Role
-from api.deps import AccreditationReader, ClientDep, Membership, ApplicantOrOfficer
+from api.deps import AccreditationReader, ApplicantOrOfficer, ClientDep, Membership
 from api.schemas import ReaccreditationCreate
 from models.accreditation import (
     AccreditationView,
@@ -35,7 +35,10 @@ async def read_accreditation(
 
 @router.post("/{member_id}/reaccreditation", status_code=status.HTTP_201_CREATED)
 async def start_reaccreditation(
-    member_id: MemberId, body: ReaccreditationCreate, principal: ApplicantOrOfficer, client: ClientDep
+    member_id: MemberId,
+    body: ReaccreditationCreate,
+    principal: ApplicantOrOfficer,
+    client: ClientDep,
 ) -> ApplicationView:
     """R15/R17: start a re-accreditation application on the pathway the member is directed to."""
     _check_member(principal, member_id)
