@@ -13,21 +13,23 @@ import os
 import signal
 import sys
 
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from activities import SmtpMailer, all_activities
+from activities import Mailer, SmtpMailer, all_activities
 from models.catalogue import Catalogue, load_catalogue
 from models.errors import CatalogueError
 from settings import Settings, get_settings
 from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
+from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
 
 log = logging.getLogger("accreditation.worker")
 
-WORKFLOWS: list[type] = [ApplicationWorkflow]
+WORKFLOWS: list[type] = [ApplicationWorkflow, AccreditationWorkflow]
 
 
 async def connect(settings: Settings) -> Client:
@@ -44,15 +46,22 @@ def load_settings_catalogue(settings: Settings) -> Catalogue:
     return load_catalogue(settings.learning_outcomes_path, settings.approved_programmes_path)
 
 
-def build_worker(client: Client, settings: Settings) -> Worker:
-    """A worker with every workflow and activity, bound to real dependencies."""
-    engine = make_engine(settings.database_url)
-    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+def build_worker(
+    client: Client,
+    settings: Settings,
+    *,
+    catalogue: Catalogue,
+    session_factory: sessionmaker[Session],
+    mailer: Mailer,
+) -> Worker:
+    """A worker with every workflow and activity on ``settings.task_queue``."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=all_activities(make_session_factory(engine), mailer, settings),
+        activities=all_activities(
+            session_factory, mailer, settings, client=client, catalogue=catalogue
+        ),
     )
 
 
@@ -66,7 +75,13 @@ async def run(settings: Settings) -> None:
     upgrade(settings.database_url)
     log.info("database ready at %s", settings.database_url)
     client = await connect(settings)
-    worker = build_worker(client, settings)
+    worker = build_worker(
+        client,
+        settings,
+        catalogue=catalogue,
+        session_factory=make_session_factory(make_engine(settings.database_url)),
+        mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,19 +6,23 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
 
 from activities.allocation import AllocationActivities, choose_assessor
 from activities.email_templates import TEMPLATE_KEYS, EmailTemplates
+from activities.lifecycle import LifecycleActivities
 from activities.mailer import Mailer, MailRejected, OutgoingMail, SmtpMailer
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.register import RegisterActivities
+from models.catalogue import Catalogue
 from settings import Settings
 
 __all__ = [
     "TEMPLATE_KEYS",
     "AllocationActivities",
     "EmailTemplates",
+    "LifecycleActivities",
     "MailRejected",
     "Mailer",
     "NotificationActivities",
@@ -32,14 +36,21 @@ __all__ = [
 
 
 def all_activities(
-    session_factory: sessionmaker[Session], mailer: Mailer, settings: Settings
+    session_factory: sessionmaker[Session],
+    mailer: Mailer,
+    settings: Settings,
+    *,
+    client: Client,
+    catalogue: Catalogue,
 ) -> list[Callable[..., Any]]:
     """Every activity, bound to its dependencies, for the worker to register.
 
     Args:
         session_factory: sessions on the service database.
         mailer: sends email, usually ``SmtpMailer(settings.smtp_host, ...)``.
-        settings: the service settings (the portal address used in emails).
+        settings: the service settings (portal address, policy, officers' address).
+        client: the Temporal client that starts members' accreditation workflows.
+        catalogue: the loaded catalogues, carried into those workflows' input.
 
     Returns:
         The activity callables.
@@ -47,9 +58,17 @@ def all_activities(
     notifications = NotificationActivities(
         session_factory, mailer, EmailTemplates(settings.portal_base_url)
     )
+    lifecycle = LifecycleActivities(
+        client,
+        catalogue,
+        settings.policy(),
+        declaration_link_base=f"{settings.portal_base_url}/declarations",
+        officers_email=settings.officers_email,
+    )
     return [
         notifications.send_notification,
         AllocationActivities(session_factory).allocate_assessor,
         RegisterActivities(session_factory).upsert_register_entry,
         ReadModelActivities(session_factory).record_application_event,
+        lifecycle.record_award,
     ]

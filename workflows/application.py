@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
@@ -16,7 +15,18 @@ with workflow.unsafe.imports_passed_through():
     # pydantic's EmailStr imports these lazily; loading them here keeps them out of the sandbox.
     import email_validator  # noqa: F401
     import idna  # noqa: F401
+    from pydantic import BaseModel
 
+    from models.accreditation import (
+        REACCREDITATION_CLOSED,
+        REACCREDITATION_DECIDED,
+        REACCREDITATION_SUBMITTED,
+        AwardNotice,
+        ReaccreditationClosed,
+        ReaccreditationDecided,
+        ReaccreditationSubmitted,
+        accreditation_workflow_id,
+    )
     from models.application import Assessment, Declaration, Finding
     from models.application_machine import (
         FINAL_STATES,
@@ -40,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.dates import term_for_award
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
-    from models.enums import DeclarationStatus, Outcome, RegisterStatus, Route, StaffRole
+    from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
     from models.errors import Problem
     from models.pathways import role_fits_pathway
     from models.permissions import refusal
@@ -55,7 +65,6 @@ with workflow.unsafe.imports_passed_through():
         AuditEvent,
         Notification,
         ReadModelUpdate,
-        RegisterEntry,
     )
     from models.views import (
         ApplicationView,
@@ -458,8 +467,7 @@ class ApplicationWorkflow:
     async def _decide(self, outcome: Outcome, decision: Decision) -> None:
         self._p.outcome = outcome
         if outcome == Outcome.ACCREDITED:
-            self._transition("award", decision.actor, decision.reason or None)
-            await self._grant_award()
+            self._grant_award(decision)
         elif outcome == Outcome.DEFERRED:
             self._p.feedback = decision.feedback or (
                 self._p.assessment.findings if self._p.assessment else []
@@ -477,36 +485,49 @@ class ApplicationWorkflow:
             self._transition("refuse", decision.actor, decision.reason or None)
             self._notify_applicant("outcome_not_accredited", reason=decision.reason)
 
-    async def _grant_award(self) -> None:
-        """R14/R19: compute the term, write the register entry, tell the applicant."""
-        awarded_on = workflow.now().date()
+    def _grant_award(self, decision: Decision) -> None:
+        """R14/R20: compute the term and hand the award to the member's accreditation workflow,
+        which keeps the register (R19) and the term from then on."""
+        now = workflow.now()
         accredited_from, expires_on = term_for_award(
-            awarded_on,
+            now.date(),
             self._input.previous_expires_on,
             submitted_on=self._p.submitted_at.date() if self._p.submitted_at else None,
             keep_current_while_pending=self._input.policy.keep_current_while_reaccreditation_pending,
         )
         self._p.award = Award(
-            awarded_on=awarded_on, accredited_from=accredited_from, expires_on=expires_on
+            awarded_on=now.date(), accredited_from=accredited_from, expires_on=expires_on
         )
+        self._transition("award", decision.actor, decision.reason or None)
         role = self._app.content.role_details
         assert role is not None  # readiness required it before submission
-        entry = RegisterEntry(
-            registration_number=self._app.applicant.registration_number,
-            name=self._app.applicant.name,
+        notice = AwardNotice(
+            application_id=self._app.application_id,
+            kind=self._app.kind,
+            member=self._app.applicant,
             pathway=self._app.pathway,
+            role=role.role,
             areas_of_practice=role.areas_of_practice,
-            scope_of_practice=role.scope_summary,
+            scope_summary=role.scope_summary,
+            job_title=role.job_title,
+            employer=role.employer,
+            levels_held=[q.fheq_level for q in self._app.content.qualifications],
+            awarded_on=now.date(),
             accredited_from=accredited_from,
             expires_on=expires_on,
-            status=RegisterStatus.CURRENT,
         )
-        await workflow.execute_activity(
-            opts.UPSERT_REGISTER_ENTRY,
-            entry,
-            start_to_close_timeout=opts.START_TO_CLOSE,
-            retry_policy=opts.RETRY,
-        )
+        if self._app.kind == ApplicationKind.REACCREDITATION:
+            self._tell_member(
+                REACCREDITATION_DECIDED,
+                ReaccreditationDecided(
+                    application_id=self._app.application_id,
+                    outcome=Outcome.ACCREDITED,
+                    decided_at=now,
+                    award=notice,
+                ),
+            )
+        else:
+            self._start(opts.RECORD_AWARD, notice)
         self._notify_applicant(
             "outcome_accredited",
             accredited_from=accredited_from.isoformat(),
@@ -598,6 +619,8 @@ class ApplicationWorkflow:
             )
         )
         self._record(trigger, actor, reason, from_state=before)
+        if self._app.kind == ApplicationKind.REACCREDITATION:
+            self._report_reaccreditation(trigger, reason)
 
     def _authorise(self, action: str, actor: Actor) -> None:
         reason = refusal(
@@ -750,6 +773,38 @@ class ApplicationWorkflow:
     def _notify_officers(self, template: str, **context: str | None) -> None:
         self._notify(template, str(self._input.officers_email), "Professional Officers", **context)
 
+    def _report_reaccreditation(self, trigger: str, reason: str | None) -> None:
+        """R20: keep the member's accreditation workflow told where its renewal stands (the
+        award itself is reported with its notice)."""
+        app_id, now = self._app.application_id, workflow.now()
+        if trigger in ("submit", "resubmit"):
+            self._tell_member(
+                REACCREDITATION_SUBMITTED,
+                ReaccreditationSubmitted(application_id=app_id, submitted_at=now),
+            )
+        elif trigger in ("defer", "refuse"):
+            outcome = Outcome.DEFERRED if trigger == "defer" else Outcome.NOT_ACCREDITED
+            self._tell_member(
+                REACCREDITATION_DECIDED,
+                ReaccreditationDecided(application_id=app_id, outcome=outcome, decided_at=now),
+            )
+        elif trigger in ("withdraw", "close"):
+            self._tell_member(
+                REACCREDITATION_CLOSED,
+                ReaccreditationClosed(application_id=app_id, closed_at=now, reason=reason or ""),
+            )
+
+    def _tell_member(self, signal: str, message: BaseModel) -> None:
+        self._side_effects.append(asyncio.ensure_future(self._signal_member(signal, message)))
+
+    async def _signal_member(self, signal: str, message: BaseModel) -> None:
+        member_workflow = accreditation_workflow_id(self._app.applicant.member_id)
+        try:
+            await workflow.get_external_workflow_handle(member_workflow).signal(signal, message)
+        except ApplicationError as err:
+            # A re-accreditation started outside a member workflow has nobody to tell.
+            workflow.logger.warning("could not tell %s about %s: %s", member_workflow, signal, err)
+
     def _start(self, activity: str, arg: Any) -> None:
         self._side_effects.append(
             workflow.start_activity(
@@ -761,11 +816,15 @@ class ApplicationWorkflow:
         )
 
     async def _settle_side_effects(self) -> None:
-        """Wait for every email and audit row; a permanent failure is logged, not fatal."""
-        results = await asyncio.gather(*self._side_effects, return_exceptions=True)
-        for result in results:
-            if isinstance(result, ActivityError):
-                workflow.logger.error("side effect failed for good: %s", result.cause or result)
+        """Wait for every email, audit row and signal, including any a handler starts
+        meanwhile; a permanent failure is logged, not fatal."""
+        while self._side_effects:
+            started, self._side_effects = self._side_effects, []
+            results = await asyncio.gather(*started, return_exceptions=True)
+            for result in results:
+                if isinstance(result, ActivityError):
+                    workflow.logger.error("side effect failed for good: %s", result.cause or result)
+            await workflow.wait_condition(workflow.all_handlers_finished)
 
 
 def _listing(prefix: str, problems: list[Problem]) -> str:

@@ -28,9 +28,16 @@ def applicant_actor(application: Application) -> Actor:
     return Actor(id=application.applicant.member_id, role=StaffRole.APPLICANT)
 
 
-def unique(application: Application) -> Application:
-    """``application`` with a fresh id, so tests sharing a server never collide."""
-    return application.model_copy(update={"application_id": f"app-{uuid.uuid4().hex[:12]}"})
+def unique(application: Application, *, new_member: bool = True) -> Application:
+    """``application`` with a fresh id (and by default a fresh member, whose accreditation
+    workflow is then fresh too), so tests sharing a server never collide."""
+    fresh = uuid.uuid4().hex[:12]
+    update: dict[str, object] = {"application_id": f"app-{fresh}"}
+    if new_member:
+        update["applicant"] = application.applicant.model_copy(
+            update={"member_id": f"M{fresh}", "registration_number": f"AP{fresh}"}
+        )
+    return application.model_copy(update=update)
 
 
 async def start(client: Client, task_queue: str, application: Application, **extra: Any) -> Handle:
@@ -64,7 +71,7 @@ def fill_in(application: Application) -> SaveDraft:
 HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
-async def save_history(handle: Handle, name: str) -> None:
+async def save_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     """With RECORD_HISTORIES=1, keep this run's history for the replay tests.
 
     Replaying saved histories proves a change to workflow code is still deterministic for

@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio import activity
 
+from models.accreditation import AwardNotice
 from models.enums import AreaOfPractice
 from models.records import (
     AllocationRequest,
@@ -50,6 +51,7 @@ class StandInActivities:
     events: list[ReadModelUpdate] = field(default_factory=list)
     register: list[RegisterEntry] = field(default_factory=list)
     allocations: list[AllocationRequest] = field(default_factory=list)
+    awards: list[AwardNotice] = field(default_factory=list)
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification: Notification) -> bool:
@@ -73,8 +75,14 @@ class StandInActivities:
                 return AllocationResult(assessor=assessor)
         return AllocationResult(assessor=None, reason="no stand-in assessor is free")
 
+    @activity.defn(name="record_award")
+    async def record_award(self, notice: AwardNotice) -> str:
+        self.awards.append(notice)
+        return f"accreditation-{notice.member.member_id}"
+
     def all(self) -> Sequence[Callable[..., Any]]:
         return [
+            self.record_award,
             self.send_notification,
             self.record_application_event,
             self.upsert_register_entry,

@@ -45,7 +45,7 @@ from models.lifecycle_deadlines import start_of
 from models.policy import Policy
 from models.views import ApplicationView
 from tests.workflows.conftest import Running
-from tests.workflows.helpers import refusal
+from tests.workflows.helpers import refusal, save_history
 from tests.workflows.lifecycle_helpers import (
     MemberHandle,
     SenderInput,
@@ -128,6 +128,7 @@ async def test_r14_r20_reminders_at_90_30_7_days_then_lapse_on_the_expiry_date(
     assert register_statuses(activities) == [RegisterStatus.CURRENT, RegisterStatus.LAPSED]
     assert view.deadlines == []
     assert view.indemnity_covered is False
+    await save_history(handle, "accreditation_award_reminders_lapse")
     await handle.terminate("test over")
 
 

@@ -116,8 +116,9 @@ async def test_r11_approved_route_is_verified_by_an_officer_and_awarded(
     assert result.state == "accredited"
     assert result.award is not None
     assert result.award.expires_on == expiry_date(today())  # R14
-    [entry] = on_dev_server.activities.register
-    assert (entry.pathway, entry.expires_on) == (pathway, expiry_date(today()))
+    # The member's accreditation workflow takes the award from here (and keeps the register).
+    [notice] = on_dev_server.activities.awards
+    assert (notice.pathway, notice.expires_on) == (pathway, expiry_date(today()))
     templates = on_dev_server.activities.templates()
     assert templates == [
         "declaration_invitation",
@@ -142,7 +143,7 @@ async def test_r12_non_approved_route_is_assessed_then_ratified(
     await handle.execute_update("ratify", Decision(actor=OFFICER))
     result = await handle.result()
     assert result.state == "accredited"
-    assert len(on_dev_server.activities.register) == 1
+    assert len(on_dev_server.activities.awards) == 1
     assert "assessor_allocated" in on_dev_server.activities.templates()
 
 
@@ -341,7 +342,7 @@ async def test_r13_not_accredited_needs_a_reason_and_ends_the_application(
     result = await handle.result()
     await save_history(handle, "not_accredited")
     assert (result.state, result.outcome) == ("not_accredited", Outcome.NOT_ACCREDITED)
-    assert on_dev_server.activities.register == []
+    assert on_dev_server.activities.awards == []
 
 
 async def test_r13_overruling_a_recommendation_needs_a_reason(on_dev_server: Running) -> None:

@@ -5,19 +5,26 @@ Runs on the Temporal dev server (updates), on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import pytest_asyncio
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities import SmtpMailer, all_activities
+from activities import SmtpMailer
+from models.accreditation import (
+    START_REACCREDITATION,
+    VIEW,
+    AccreditationView,
+    StartReaccreditation,
+    accreditation_workflow_id,
+)
 from models.application import Application, Finding
 from models.commands import (
     Actor,
@@ -35,14 +42,22 @@ from models.enums import (
     FindingLevel,
     Outcome,
     Pathway,
+    RegisterStatus,
     Route,
     StaffRole,
 )
+from models.records import RegisterEntry
 from models.views import ApplicationView
 from settings import Settings
 from storage import queries
 from storage.seed import load_assessors
-from tests.builders import applicant, complete_application, draft_application, pathway_catalogue
+from tests.builders import (
+    applicant,
+    complete_application,
+    draft_application,
+    pathway_catalogue,
+    stand_in_catalogue,
+)
 from tests.fixtures.smtp import SmtpSink
 from tests.workflows.helpers import (
     OFFICER,
@@ -53,11 +68,12 @@ from tests.workflows.helpers import (
     start,
     unique,
 )
-from workflows.application import ApplicationWorkflow
+from worker import build_worker
+from workflows.application import workflow_id
 
 pytestmark = pytest.mark.dev_server
 
-ROUTES = [(p, r) for p in Pathway for r in Route] + [(Pathway.AP_L5, None)]
+ROUTES = [(p, r) for p in Pathway for r in Route]
 
 
 @dataclass
@@ -76,14 +92,19 @@ async def service(
     session_factory: sessionmaker[Session],
     smtp_sink: SmtpSink,
 ) -> AsyncIterator[Service]:
-    settings = Settings(database_url=db_url, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port)
-    load_assessors(session_factory=session_factory)
-    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
-    async with Worker(
-        dev_env.client,
+    settings = Settings(
+        database_url=db_url,
+        smtp_host=smtp_sink.host,
+        smtp_port=smtp_sink.port,
         task_queue=task_queue,
-        workflows=[ApplicationWorkflow],
-        activities=all_activities(session_factory, mailer, settings),
+    )
+    load_assessors(session_factory=session_factory)
+    async with build_worker(
+        dev_env.client,
+        settings,
+        catalogue=stand_in_catalogue(),
+        session_factory=session_factory,
+        mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
     ):
         yield Service(dev_env, task_queue, session_factory, smtp_sink)
 
@@ -92,14 +113,13 @@ def today() -> datetime:
     return datetime.now(UTC)
 
 
-async def declared(service: Service, pathway: Pathway, route: Route | None) -> Handle:
-    kind = ApplicationKind.REACCREDITATION if route is None else ApplicationKind.INITIAL
-    complete = unique(complete_application(pathway, route, kind, today().date()))
-    draft = complete.model_copy(update={"content": draft_application(pathway, route, kind).content})
+async def declared(service: Service, pathway: Pathway, route: Route) -> tuple[Handle, Application]:
+    complete = unique(complete_application(pathway, route, today=today().date()))
+    draft = complete.model_copy(update={"content": draft_application(pathway, route).content})
     handle = await start(service.env.client, service.task_queue, draft)
     await handle.execute_update("save_draft", fill_in(complete))
     await _declare(service, handle, complete)
-    return handle
+    return handle, complete
 
 
 async def _declare(service: Service, handle: Handle, complete: Application) -> None:
@@ -113,12 +133,22 @@ async def _declare(service: Service, handle: Handle, complete: Application) -> N
             declarer_role=DeclarerRole.MANAGER,
         ),
     )
-    invitation = await service.mail.wait_for_subject("please complete a declaration")
-    link = next(line for line in invitation.get_content().splitlines() if "/declarations/" in line)
-    token = link.strip().rsplit("/", 1)[-1]
+    token = await _link_token(service, complete.application_id)
     await handle.execute_update(
         "respond_to_declaration", DeclarationResponse(token=token, confirm=True)
     )
+
+
+async def _link_token(service: Service, application_id: str) -> str:
+    """The token of the declaration link emailed for ``application_id``."""
+    marker = f"/declarations/{application_id}/"
+    for _ in range(300):
+        for message in list(service.mail.messages):
+            for line in message.get_content().splitlines():
+                if marker in line:
+                    return line.strip().rsplit("/", 1)[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no declaration link for {application_id} was emailed")
 
 
 def all_met(pathway: Pathway) -> list[Finding]:
@@ -128,35 +158,46 @@ def all_met(pathway: Pathway) -> list[Finding]:
     ]
 
 
+async def decide_to_accredit(handle: Handle, application: Application) -> None:
+    """Submit; then verify (approved route, R11) or assess and ratify (R12, R13)."""
+    me = ApplicantAction(actor=applicant_actor(application))
+    submitted = await handle.execute_update("submit", me, result_type=ApplicationView)
+    if application.route == Route.APPROVED:
+        assert submitted.state == "in_verification"
+        await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
+        return
+    assert submitted.state == "in_assessment", submitted.queue_reason
+    assessor = Actor(id=submitted.assessor_id or "", role=StaffRole.ASSESSOR)
+    await handle.execute_update(
+        "record_assessment",
+        RecordAssessment(
+            actor=assessor,
+            findings=all_met(application.pathway),
+            recommended_outcome=Outcome.ACCREDITED,
+        ),
+    )
+    await handle.execute_update("ratify", Decision(actor=OFFICER))
+
+
 @pytest.mark.parametrize(("pathway", "route"), ROUTES)
 async def test_r11_r12_r19_every_pathway_and_route_reaches_the_register(
-    service: Service, pathway: Pathway, route: Route | None
+    service: Service, pathway: Pathway, route: Route
 ) -> None:
     # The first SMTP delivery fails: the retried activity still sends each email once.
     service.mail.fail_next(1)
-    handle = await declared(service, pathway, route)
-    me = ApplicantAction(actor=Actor(id=applicant().member_id, role=StaffRole.APPLICANT))
-    submitted = await handle.execute_update("submit", me, result_type=ApplicationView)
-    if route == Route.APPROVED:
-        assert submitted.state == "in_verification"
-        await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
-    else:
-        assert submitted.state == "in_assessment", submitted.queue_reason
-        assessor = Actor(id=submitted.assessor_id or "", role=StaffRole.ASSESSOR)
-        await handle.execute_update(
-            "record_assessment",
-            RecordAssessment(
-                actor=assessor, findings=all_met(pathway), recommended_outcome=Outcome.ACCREDITED
-            ),
-        )
-        await handle.execute_update("ratify", Decision(actor=OFFICER))
+    handle, application = await declared(service, pathway, route)
+    member_id = application.applicant.member_id
+    await decide_to_accredit(handle, application)
     result = await handle.result()
     assert result.state == "accredited"
     application_id = result.application.application_id
 
+    # R14/R19: the member's accreditation workflow now holds the term and keeps the register.
+    member = service.env.client.get_workflow_handle(accreditation_workflow_id(member_id))
+    accreditation = await member.query(VIEW, result_type=AccreditationView)
+    assert accreditation.expires_on == expiry_date(today().date())
+    entry = await _register_entry(service, application.applicant.registration_number)
     with service.sessions() as session:
-        page = queries.search_register(session=session, registration_number="AP0001")
-        [entry] = page.items
         assert (entry.pathway, entry.expires_on) == (pathway, expiry_date(today().date()))
         trail = queries.audit_trail(session=session, application_id=application_id)
         assert trail[0].action == "created"
@@ -175,13 +216,74 @@ async def test_r11_r12_r19_every_pathway_and_route_reaches_the_register(
     assert subjects == sorted(expected)
 
 
+async def _register_entry(
+    service: Service, registration_number: str, expires_on: date | None = None
+) -> RegisterEntry:
+    """The register entry, once the member workflow's activity has written it (with
+    ``expires_on``, when given)."""
+    for _ in range(200):
+        with service.sessions() as session:
+            entry = queries.verify_register_entry(
+                session=session, registration_number=registration_number
+            )
+        if entry is not None and expires_on in (None, entry.expires_on):
+            return entry
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no register entry for {registration_number} expiring {expires_on}")
+
+
+async def test_r15_r17_r20_reaccreditation_renews_through_the_member_workflow(
+    service: Service,
+) -> None:
+    handle, application = await declared(service, Pathway.AP_L5, Route.NON_APPROVED)
+    await decide_to_accredit(handle, application)
+    await handle.result()
+    first_expiry = expiry_date(today().date())
+    member = service.env.client.get_workflow_handle(
+        accreditation_workflow_id(application.applicant.member_id)
+    )
+    # R15: re-accreditation can start as soon as the accreditation is awarded; R17 picks AP_L5.
+    me = applicant_actor(application)
+    reaccreditation_id = await member.execute_update(
+        START_REACCREDITATION, StartReaccreditation(actor=me), result_type=str
+    )
+    renewal: Handle = service.env.client.get_workflow_handle(
+        workflow_id(reaccreditation_id), result_type=ApplicationView
+    )
+    started = await renewal.query("view", result_type=ApplicationView)
+    assert (started.application.pathway, started.application.kind) == (
+        Pathway.AP_L5,
+        ApplicationKind.REACCREDITATION,
+    )
+    evidence = complete_application(
+        Pathway.AP_L5, None, ApplicationKind.REACCREDITATION, today().date()
+    )
+    await renewal.execute_update(
+        "save_draft", fill_in(evidence.model_copy(update={"applicant": application.applicant}))
+    )
+    await _declare(service, renewal, started.application)
+    await decide_to_accredit(renewal, started.application)
+    renewed = await renewal.result()
+    assert renewed.award is not None
+    # R20: renewed on time, the new term runs from the previous expiry.
+    assert (renewed.award.accredited_from, renewed.award.expires_on) == (
+        first_expiry,
+        expiry_date(first_expiry),
+    )
+    entry = await _register_entry(
+        service, application.applicant.registration_number, expiry_date(first_expiry)
+    )
+    assert entry.status == RegisterStatus.CURRENT
+
+
 async def test_r12_conflict_of_interest_is_refused(service: Service) -> None:
     # The applicant works for SI-ASR-001's employer and is themself assessor SI-ASR-002,
     # the only other active clinical-imaging assessor in the stand-in list.
     pathway = Pathway.AP_L4
     member = applicant(member_id="SI-M-9002")
     complete = unique(
-        complete_application(pathway, Route.NON_APPROVED, today=today().date(), member=member)
+        complete_application(pathway, Route.NON_APPROVED, today=today().date(), member=member),
+        new_member=False,
     )
     role = complete.content.role_details
     assert role is not None

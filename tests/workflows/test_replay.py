@@ -7,6 +7,7 @@ A failure here means a change would break workflows already running: guard the c
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.workflows.helpers import HISTORIES
+from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
 
 SAVED = sorted(HISTORIES.glob("*.json"))
@@ -27,5 +29,9 @@ def test_there_are_saved_histories_to_replay() -> None:
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
 async def test_saved_history_replays_deterministically(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[ApplicationWorkflow], data_converter=pydantic_data_converter)
-    await replayer.replay_workflow(history)
+    replayer = Replayer(
+        workflows=[ApplicationWorkflow, AccreditationWorkflow],
+        data_converter=pydantic_data_converter,
+    )
+    # A replay that never ends would hang CI: a minute is ample for any saved history.
+    await asyncio.wait_for(replayer.replay_workflow(history), timeout=60)
