@@ -8,11 +8,8 @@ every rule; activities write the register and send the emails.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -37,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from models.lifecycle import Change, Lifecycle
     from models.records import Notification
     from workflows import activity_options as opts
+    from workflows.side_effects import SideEffects
 
 from workflows.application import ApplicationWorkflow
 from workflows.application import workflow_id as application_workflow_id
@@ -55,7 +53,7 @@ class AccreditationWorkflow:
         self._life = Lifecycle(progress, input.policy)
         self._version = 0
         self._new_term = False
-        self._side_effects: list[asyncio.Future[Any]] = []
+        self._effects = SideEffects()
 
     @workflow.run
     async def run(self, input: AccreditationInput) -> None:
@@ -78,11 +76,7 @@ class AccreditationWorkflow:
 
         A signal handled while earlier side effects settle starts more; they settle too.
         """
-        while True:
-            await workflow.wait_condition(workflow.all_handlers_finished)
-            await self._settle_side_effects()
-            if not self._side_effects and workflow.all_handlers_finished():
-                break
+        await self._effects.settle()
         workflow.continue_as_new(self._input.model_copy(update={"progress": self._life.p}))
 
     # --- query ---------------------------------------------------------------------------
@@ -175,7 +169,7 @@ class AccreditationWorkflow:
         self._life.record(change, workflow.now())
         entry = self._life.register_entry()
         if change.rewrite_register and entry is not None:
-            self._start(opts.UPSERT_REGISTER_ENTRY, entry)
+            self._effects.activity(opts.UPSERT_REGISTER_ENTRY, entry)
         if change.template:
             member = self._life.p.member
             notification = Notification(
@@ -185,22 +179,4 @@ class AccreditationWorkflow:
                 to_name=member.name,
                 context=change.context,
             )
-            self._start(opts.SEND_NOTIFICATION, notification)
-
-    def _start(self, activity: str, arg: Any) -> None:
-        self._side_effects.append(
-            workflow.start_activity(
-                activity,
-                arg,
-                start_to_close_timeout=opts.START_TO_CLOSE,
-                retry_policy=opts.RETRY,
-            )
-        )
-
-    async def _settle_side_effects(self) -> None:
-        """Wait for every email and register write; a permanent failure is logged, not fatal."""
-        started, self._side_effects = self._side_effects, []
-        results = await asyncio.gather(*started, return_exceptions=True)
-        for result in results:
-            if isinstance(result, ActivityError):
-                workflow.logger.error("side effect failed for good: %s", result.cause or result)
+            self._effects.activity(opts.SEND_NOTIFICATION, notification)

@@ -7,10 +7,9 @@ for every rule; activities do all I/O. Updates validate before anything reaches 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # pydantic's EmailStr imports these lazily; loading them here keeps them out of the sandbox.
@@ -75,6 +74,7 @@ with workflow.unsafe.imports_passed_through():
         HistoryEntry,
     )
     from workflows import activity_options as opts
+    from workflows.side_effects import SideEffects
 
 SYSTEM = Actor(id="system", role=StaffRole.SYSTEM, name="accreditation service")
 
@@ -105,7 +105,7 @@ class ApplicationWorkflow:
         )
         self._version = 0
         self._lock = asyncio.Lock()
-        self._side_effects: list[asyncio.Future[Any]] = []
+        self._effects = SideEffects()
 
     @workflow.run
     async def run(self, input: ApplicationInput) -> ApplicationView:
@@ -126,14 +126,12 @@ class ApplicationWorkflow:
             except TimeoutError:
                 async with self._lock:
                     await self._fire_due_deadline()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._settle_side_effects()
+        await self._effects.settle()
         return self.view()
 
     async def _continue_as_new(self) -> None:
         """Carry all state into a fresh run once every handler and side effect is done."""
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._settle_side_effects()
+        await self._effects.settle()
         workflow.continue_as_new(
             self._input.model_copy(update={"application": self._app, "progress": self._p})
         )
@@ -528,7 +526,7 @@ class ApplicationWorkflow:
                 ),
             )
         else:
-            self._start(opts.RECORD_AWARD, notice)
+            self._effects.activity(opts.RECORD_AWARD, notice)
         self._notify_applicant(
             "outcome_accredited",
             accredited_from=accredited_from.isoformat(),
@@ -720,7 +718,9 @@ class ApplicationWorkflow:
             at=now,
             sequence=self._p.event_seq,
         )
-        self._start(opts.RECORD_APPLICATION_EVENT, ReadModelUpdate(summary=summary, event=event))
+        self._effects.activity(
+            opts.RECORD_APPLICATION_EVENT, ReadModelUpdate(summary=summary, event=event)
+        )
 
     def _notify(self, template: str, to_email: str, to_name: str, **context: str | None) -> None:
         app = self._app
@@ -738,7 +738,7 @@ class ApplicationWorkflow:
             to_name=to_name,
             context=base,
         )
-        self._start(opts.SEND_NOTIFICATION, notification)
+        self._effects.activity(opts.SEND_NOTIFICATION, notification)
 
     def _notify_applicant(self, template: str, **context: str | None) -> None:
         applicant = self._app.applicant
@@ -796,7 +796,7 @@ class ApplicationWorkflow:
             )
 
     def _tell_member(self, signal: str, message: BaseModel) -> None:
-        self._side_effects.append(asyncio.ensure_future(self._signal_member(signal, message)))
+        self._effects.task(self._signal_member(signal, message))
 
     async def _signal_member(self, signal: str, message: BaseModel) -> None:
         member_workflow = accreditation_workflow_id(self._app.applicant.member_id)
@@ -805,27 +805,6 @@ class ApplicationWorkflow:
         except ApplicationError as err:
             # A re-accreditation started outside a member workflow has nobody to tell.
             workflow.logger.warning("could not tell %s about %s: %s", member_workflow, signal, err)
-
-    def _start(self, activity: str, arg: Any) -> None:
-        self._side_effects.append(
-            workflow.start_activity(
-                activity,
-                arg,
-                start_to_close_timeout=opts.START_TO_CLOSE,
-                retry_policy=opts.RETRY,
-            )
-        )
-
-    async def _settle_side_effects(self) -> None:
-        """Wait for every email, audit row and signal, including any a handler starts
-        meanwhile; a permanent failure is logged, not fatal."""
-        while self._side_effects:
-            started, self._side_effects = self._side_effects, []
-            results = await asyncio.gather(*started, return_exceptions=True)
-            for result in results:
-                if isinstance(result, ActivityError):
-                    workflow.logger.error("side effect failed for good: %s", result.cause or result)
-            await workflow.wait_condition(workflow.all_handlers_finished)
 
 
 def _listing(prefix: str, problems: list[Problem]) -> str:

@@ -1,0 +1,46 @@
+"""Side effects a workflow starts without waiting for them, settled before it ends.
+
+Emails, audit rows, register writes and signals to other workflows go out as they happen,
+so an update answers at once; the workflow settles them all (and any a handler starts in the
+meantime) before it completes or continues as new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+from workflows import activity_options as opts
+
+
+class SideEffects:
+    def __init__(self) -> None:
+        self._started: list[asyncio.Future[Any]] = []
+
+    def activity(self, name: str, arg: Any) -> None:
+        """Start the activity registered as ``name`` with the service's timeouts and retries."""
+        self._started.append(
+            workflow.start_activity(
+                name, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
+            )
+        )
+
+    def task(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run ``coroutine`` (e.g. a signal to another workflow) alongside."""
+        self._started.append(asyncio.ensure_future(coroutine))
+
+    async def settle(self) -> None:
+        """Wait until everything started has finished and no handler is running; a side effect
+        that failed for good is logged, not fatal to the workflow."""
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if not self._started:
+                return
+            started, self._started = self._started, []
+            for result in await asyncio.gather(*started, return_exceptions=True):
+                if isinstance(result, ActivityError):
+                    workflow.logger.error("side effect failed for good: %s", result.cause or result)
