@@ -85,17 +85,7 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         """The policy values a workflow carries in its input."""
-        return Policy(
-            declaration_expiry_days=self.declaration_expiry_days,
-            declaration_reminder_days=self.declaration_reminder_days,
-            assessor_sla_days=self.assessor_sla_days,
-            assessor_reminder_days=self.assessor_reminder_days,
-            deferral_window_days=self.deferral_window_days,
-            draft_idle_close_days=self.draft_idle_close_days,
-            draft_idle_warning_days=self.draft_idle_warning_days,
-            expiry_reminder_days=self.expiry_reminder_days,
-            keep_current_while_reaccreditation_pending=self.keep_current_while_reaccreditation_pending,
-        )
+        return Policy.model_validate(self.model_dump(include=set(Policy.model_fields)))
 
 
 @lru_cache

@@ -61,6 +61,13 @@ class SaveDraft(BaseModel):
     cpd: list[CpdRecord] | None = None
 
 
+class AddDocument(BaseModel):
+    """Add one stored document to the draft; adding the same document again changes nothing."""
+
+    actor: Actor
+    document: DocumentRef
+
+
 class InviteDeclarer(BaseModel):
     """R09: invite the manager or practice educator."""
 

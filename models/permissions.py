@@ -10,6 +10,7 @@ _OFFICERS = frozenset({StaffRole.OFFICER, StaffRole.ADMIN})
 
 ACTION_ROLES: dict[str, frozenset[StaffRole]] = {
     "save_draft": _APPLICANT,
+    "add_document": _APPLICANT,
     "invite_declarer": _APPLICANT,
     "submit": _APPLICANT,
     "resubmit": _APPLICANT,

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from models.assessment import assessment_problems, deferral_feedback_problems
     from models.commands import (
         Actor,
+        AddDocument,
         AllocateAssessor,
         ApplicantAction,
         ApplicationInput,
@@ -203,6 +204,25 @@ class ApplicationWorkflow:
         if cmd.role_details and not role_fits_pathway(cmd.role_details.role, self._app.pathway):
             problem = role_pathway_problem(self._app)
             raise _refuse("Invalid", f"{problem.field}: {problem.message}", [problem])
+
+    @workflow.update
+    async def add_document(self, cmd: AddDocument) -> ApplicationView:
+        """Append one uploaded document, so uploads made together never overwrite each other."""
+        async with self._lock:
+            content = self._app.content
+            if content.document(cmd.document.document_id) is None:
+                content = content.model_copy(
+                    update={"documents": [*content.documents, cmd.document]}
+                )
+                self._app = self._app.model_copy(update={"content": content})
+                self._p.facts = self._p.facts.model_copy(update={"last_edited_at": workflow.now()})
+                self._record("add_document", cmd.actor, cmd.document.kind.value)
+            return self.view()
+
+    @add_document.validator
+    def _validate_add_document(self, cmd: AddDocument) -> None:
+        self._authorise("add_document", cmd.actor)
+        self._check_action("save_draft")
 
     @workflow.update
     async def invite_declarer(self, cmd: InviteDeclarer) -> ApplicationView:

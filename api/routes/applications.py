@@ -28,7 +28,7 @@ from api.deps import (
 from api.documents import DocumentTooLarge, UnsupportedDocument
 from api.schemas import ApplicationCreate, ApplicationUpdate, DeclarerInvite, WithdrawalCreate
 from models.application import Application, DocumentRef
-from models.commands import ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
+from models.commands import AddDocument, ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
 from models.enums import DocumentKind
 from models.records import ApplicationSummary
 from models.views import ApplicationView
@@ -122,9 +122,8 @@ async def upload_document(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(err)) from err
     except UnsupportedDocument as err:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(err)) from err
-    documents = [*view.application.content.documents, ref]
-    command = SaveDraft(actor=actor(principal), documents=documents)
-    await workflows.update(client, application_id, "save_draft", command, principal)
+    command = AddDocument(actor=actor(principal), document=ref)
+    await workflows.update(client, application_id, "add_document", command, principal)
     return ref
 
 

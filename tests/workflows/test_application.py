@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from models.application import Finding
 from models.commands import (
     Actor,
+    AddDocument,
     AllocateAssessor,
     ApplicantAction,
     Decision,
@@ -30,7 +32,14 @@ from models.enums import (
     Route,
 )
 from models.views import ApplicationView, DeclarationRequest
-from tests.builders import complete_application, draft_application, pathway_catalogue, role_details
+from tests.builders import (
+    certificate_document,
+    complete_application,
+    draft_application,
+    pathway_catalogue,
+    role_details,
+    scope_of_practice_document,
+)
 from tests.workflows.conftest import Running
 from tests.workflows.helpers import (
     ASSESSOR_ACTOR,
@@ -447,3 +456,17 @@ async def test_withdrawal_ends_the_application_and_is_audited(on_dev_server: Run
     events = sorted(on_dev_server.activities.events, key=lambda e: e.summary.version)
     assert [e.event.action for e in events] == ["created", "withdraw"]
     assert events[-1].event.reason == "changing jobs"
+
+
+async def test_r10_documents_added_together_are_all_kept(on_dev_server: Running) -> None:
+    draft = unique(draft_application(Pathway.AP_L4, Route.APPROVED))
+    handle = await start(on_dev_server.client, on_dev_server.task_queue, draft)
+    me = applicant_actor(draft)
+    scope, certificate = scope_of_practice_document(), certificate_document("doc-cert-0")
+    await asyncio.gather(
+        handle.execute_update("add_document", AddDocument(actor=me, document=scope)),
+        handle.execute_update("add_document", AddDocument(actor=me, document=certificate)),
+        handle.execute_update("add_document", AddDocument(actor=me, document=scope)),
+    )
+    documents = (await view(handle)).application.content.documents
+    assert sorted(d.document_id for d in documents) == ["doc-cert-0", "doc-scope"]
