@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from models.enums import AreaOfPractice, Pathway, RegisterStatus
+from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus
 from models.records import ApplicationSummary, AuditEvent, RegisterEntry
 from storage.tables import ApplicationSummaryRow, AuditEventRow, RegisterEntryRow
 
@@ -103,9 +103,12 @@ def verify_register_entry(*, session: Session, registration_number: str) -> Regi
 def list_queue(
     *,
     session: Session,
-    queue: str,
+    queue: str | None,
     now: datetime,
     overdue_only: bool = False,
+    pathway: Pathway | None = None,
+    kind: ApplicationKind | None = None,
+    assessor_id: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[QueueItem]:
@@ -113,9 +116,12 @@ def list_queue(
 
     Args:
         session: an open session.
-        queue: the queue name, e.g. ``awaiting_allocation``.
+        queue: the queue name, e.g. ``awaiting_allocation``; None for every queue.
         now: the time that decides what is overdue (``due_at < now``).
         overdue_only: only the applications past their deadline.
+        pathway: only applications on this pathway.
+        kind: only initial applications, or only re-accreditations.
+        assessor_id: only applications allocated to this assessor.
         limit: page size, 1 to ``MAX_PAGE_SIZE``.
         offset: how many matches to skip.
 
@@ -123,7 +129,12 @@ def list_queue(
         The page of queue items.
     """
     _check_page(limit, offset)
-    query = select(ApplicationSummaryRow).where(ApplicationSummaryRow.queue == queue)
+    summary = ApplicationSummaryRow
+    query = select(summary).where(summary.queue.is_not(None))
+    filters = {"queue": queue, "pathway": pathway, "kind": kind, "assessor_id": assessor_id}
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(summary, column) == value)
     if overdue_only:
         query = query.where(ApplicationSummaryRow.due_at < now)
     query = query.order_by(

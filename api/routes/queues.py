@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import OfficerOrAdmin, SessionDep
+from api.deps import Assessor, OfficerOrAdmin, SessionDep
 from api.schemas import StaffQueue
+from models.enums import ApplicationKind, Pathway
 from storage import queries
 from storage.queries import MAX_PAGE_SIZE, Page, QueueItem
 
@@ -21,15 +22,39 @@ def list_queue(
     _principal: OfficerOrAdmin,
     session: SessionDep,
     overdue_only: bool = False,
+    pathway: Pathway | None = None,
+    kind: ApplicationKind | None = None,
+    assessor_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[QueueItem]:
-    """Applications waiting in a staff queue, most urgent first."""
+    """Applications waiting in a staff queue, most urgent first, optionally filtered."""
     return queries.list_queue(
         session=session,
         queue=queue.value,
         now=datetime.now(UTC),
         overdue_only=overdue_only,
+        pathway=pathway,
+        kind=kind,
+        assessor_id=assessor_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/assessor/mine")
+def list_my_assessments(
+    principal: Assessor,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[QueueItem]:
+    """The assessor's own allocated applications, most urgent first."""
+    return queries.list_queue(
+        session=session,
+        queue=None,
+        now=datetime.now(UTC),
+        assessor_id=principal.sub,
         limit=limit,
         offset=offset,
     )

@@ -119,6 +119,10 @@ def calls(owner: str) -> dict[str, Call]:
             "GET", "/applications/{assessing}/audit", frozenset({"assessor", "officer", "admin"})
         ),
         "queue": Call("GET", "/queues/awaiting_assessment", frozenset({"officer", "admin"})),
+        # Every assessor reads their own work list; it holds only what is allocated to them.
+        "my_assessments": Call(
+            "GET", "/queues/assessor/mine", frozenset({"assessor", "other_assessor"})
+        ),
         "declaration": Call("GET", "/declarations/{draft}/not-the-token", PUBLIC),
         "declare": Call(
             "POST", "/declarations/{draft}/not-the-token", PUBLIC, json={"confirm": True}

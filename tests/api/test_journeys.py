@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 import pytest
+from httpx import Response
 
 from api.auth import Role
 from models.enums import FindingLevel, Pathway, Route
@@ -51,6 +53,20 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     assessor = service.auth(Role.ASSESSOR, view["assessor_id"])
     as_assessor = ok(await http.get(f"/applications/{app_id}", headers=assessor))
     assert as_assessor["state"] == "in_assessment"
+    # The assessor's own work list, and the officers' queue filtered to that assessor.
+    await eventually(lambda: _in_page(http.get("/queues/assessor/mine", headers=assessor), app_id))
+    filtered = {"assessor_id": view["assessor_id"], "pathway": "AP_L4", "kind": "initial"}
+    await eventually(
+        lambda: _in_page(
+            http.get("/queues/awaiting_assessment", params=filtered, headers=service.officer()),
+            app_id,
+        )
+    )
+    other = {"pathway": "MA_L4"}
+    page = ok(
+        await http.get("/queues/awaiting_assessment", params=other, headers=service.officer())
+    )
+    assert app_id not in [i["summary"]["application_id"] for i in page["items"]]
 
     body = {"findings": findings(Pathway.AP_L4), "recommended_outcome": "accredited"}
     view = ok(await http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
@@ -184,6 +200,11 @@ async def test_catalogue_lists_outcomes_and_programmes(service: Service) -> None
     assert catalogue["pathway"] == "AP_L4"
     assert [o["code"] for o in catalogue["outcomes"]][:1] == ["AP4.1"]
     assert all(p["pathway"] == "AP_L4" for p in catalogue["programmes"])
+
+
+async def _in_page(request: Awaitable[Response], app_id: str) -> dict[str, Any] | None:
+    page = ok(await request)
+    return next((i for i in page["items"] if i["summary"]["application_id"] == app_id), None)
 
 
 async def _queued(service: Service, queue: str, app_id: str) -> dict[str, Any] | None:

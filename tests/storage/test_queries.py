@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.enums import AreaOfPractice, Pathway, RegisterStatus, StaffRole
+from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus, StaffRole
 from models.records import ApplicationSummary, AuditEvent, RegisterEntry
 from storage.queries import (
     audit_trail,
@@ -148,6 +149,49 @@ def test_queue_lists_most_urgent_first_and_flags_overdue(session_factory: Factor
     assert page.items[0].summary == summary(
         application_id="A-late", queue="allocation", due_at=T0 - timedelta(days=1)
     )
+
+
+def test_queue_filters_by_pathway_kind_and_assessor(session_factory: Factory) -> None:
+    add_summaries(
+        session_factory,
+        summary(application_id="mine", queue="awaiting_assessment", assessor_id="ASR-1"),
+        summary(
+            application_id="theirs", queue="awaiting_assessment", assessor_id="ASR-2", due_at=T0
+        ),
+        summary(application_id="ma", queue="awaiting_assessment", pathway=Pathway.MA_L4),
+        summary(
+            application_id="renewal",
+            queue="awaiting_ratification",
+            assessor_id="ASR-1",
+            kind=ApplicationKind.REACCREDITATION,
+            route=None,
+        ),
+        summary(application_id="draft", queue=None, assessor_id="ASR-1"),
+    )
+
+    def ids(**filters: Any) -> list[str]:
+        with session_factory() as session:
+            page = list_queue(session=session, now=T0, **filters)
+        return sorted(i.summary.application_id for i in page.items)
+
+    assert ids(queue="awaiting_assessment", pathway=Pathway.AP_L4) == ["mine", "theirs"]
+    assert ids(queue=None, assessor_id="ASR-1") == ["mine", "renewal"]
+    assert ids(queue=None, kind=ApplicationKind.REACCREDITATION) == ["renewal"]
+
+
+def test_audit_trail_follows_the_workflow_sequence_for_same_time_events(
+    session_factory: Factory,
+) -> None:
+    add_events(
+        session_factory,
+        event(event_id="APP-1:2", action="save_draft", at=T0, sequence=2),
+        event(event_id="APP-1:1", action="created", at=T0, sequence=1),
+    )
+
+    with session_factory() as session:
+        trail = audit_trail(session=session, application_id="APP-1")
+
+    assert [e.action for e in trail] == ["created", "save_draft"]
 
 
 def test_audit_trail_is_in_order_of_time_then_arrival(session_factory: Factory) -> None:
