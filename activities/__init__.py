@@ -64,6 +64,7 @@ def all_activities(
         settings.policy(),
         declaration_link_base=f"{settings.portal_base_url}/declarations",
         officers_email=settings.officers_email,
+        non_member_fee_pence=settings.non_member_fee_pence,
     )
     return [
         notifications.send_notification,

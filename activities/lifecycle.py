@@ -27,6 +27,7 @@ class LifecycleActivities:
         *,
         declaration_link_base: str | None = None,
         officers_email: str | None = None,
+        non_member_fee_pence: int | None = None,
     ) -> None:
         self.client = client
         self.catalogue = catalogue
@@ -36,6 +37,7 @@ class LifecycleActivities:
             for key, value in {
                 "declaration_link_base": declaration_link_base,
                 "officers_email": officers_email,
+                "non_member_fee_pence": non_member_fee_pence,
             }.items()
             if value is not None
         }

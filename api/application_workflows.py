@@ -33,6 +33,7 @@ async def start(
         policy=settings.policy(),
         declaration_link_base=f"{settings.portal_base_url}/declarations",
         officers_email=settings.officers_email,
+        non_member_fee_pence=settings.non_member_fee_pence,
     )
     try:
         started = await client.start_workflow(

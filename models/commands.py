@@ -42,6 +42,7 @@ class ApplicationInput(BaseModel):
         "http://127.0.0.1:8000/declarations", description="single-use links are served here"
     )
     officers_email: EmailStr = "officers@cor.example"
+    non_member_fee_pence: int = Field(0, ge=0, description="R21: the fee a non-member is told of")
     progress: ApplicationProgress | None = Field(
         None, description="where to resume: set by continue-as-new, or to start part-way"
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from models.application import Application, Assessment
 from models.enums import Outcome, StaffRole
 from models.errors import Problem
+from models.membership import FeeDue
 
 
 class HistoryEntry(BaseModel):
@@ -52,6 +53,7 @@ class ApplicationView(BaseModel):
     award: Award | None = None
     overdue: bool = False
     queue_reason: str | None = None
+    fee: FeeDue | None = Field(None, description="R21: what the applicant owes, and whom to ask")
 
 
 class DeclarationRequest(BaseModel):

@@ -135,6 +135,7 @@ class AccreditationWorkflow:
                 policy=self._input.policy,
                 declaration_link_base=self._input.declaration_link_base,
                 officers_email=self._input.officers_email,
+                non_member_fee_pence=self._input.non_member_fee_pence,
                 previous_expires_on=acc.expires_on,
             ),
             id=application_workflow_id(application.application_id),

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
     from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
     from models.errors import Problem
+    from models.membership import fee_due
     from models.pathways import role_fits_pathway
     from models.permissions import refusal
     from models.progress import ApplicationProgress
@@ -158,6 +159,7 @@ class ApplicationWorkflow:
             award=self._p.award,
             overdue=self._p.overdue,
             queue_reason=self._p.queue_reason,
+            fee=fee_due(self._app.applicant.membership_status, self._input.non_member_fee_pence),
         )
 
     @workflow.query

@@ -27,6 +27,7 @@ from models.enums import (
     ApplicationKind,
     DeclarerRole,
     FindingLevel,
+    MembershipStatus,
     Outcome,
     Pathway,
     Route,
@@ -470,3 +471,23 @@ async def test_r10_documents_added_together_are_all_kept(on_dev_server: Running)
     )
     documents = (await view(handle)).application.content.documents
     assert sorted(d.document_id for d in documents) == ["doc-cert-0", "doc-scope"]
+
+
+async def test_r21_members_pay_nothing_and_non_members_are_pointed_to_membership(
+    on_dev_server: Running,
+) -> None:
+    for status, fee in [
+        (MembershipStatus.RADIOGRAPHIC_ASSISTANT, 0),
+        (MembershipStatus.NON_MEMBER, 4500),
+    ]:
+        draft = unique(draft_application(Pathway.AP_L4, Route.APPROVED))
+        draft = draft.model_copy(
+            update={"applicant": draft.applicant.model_copy(update={"membership_status": status})}
+        )
+        handle = await start(
+            on_dev_server.client, on_dev_server.task_queue, draft, non_member_fee_pence=4500
+        )
+        shown = (await view(handle)).fee
+        assert shown is not None and shown.amount_pence == fee
+        if fee:
+            assert "membership team" in shown.message
