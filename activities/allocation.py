@@ -34,7 +34,13 @@ class AllocationActivities:
     async def allocate_assessor(self, request: AllocationRequest) -> AllocationResult:
         """R12: an assessor for ``request``, or none with the reason officers must allocate."""
         assessors, workload = await asyncio.to_thread(self._load, request.application_id)
-        return choose_assessor(request, assessors, workload)
+        result = choose_assessor(request, assessors, workload)
+        if result.assessor is None:
+            activity.logger.info("%s: no assessor: %s", request.application_id, result.reason)
+        else:
+            chosen = result.assessor.assessor_id
+            activity.logger.info("%s: allocated to %s", request.application_id, chosen)
+        return result
 
     def _load(self, application_id: str) -> tuple[list[Assessor], dict[str, int]]:
         with self.session_factory() as session:

@@ -57,6 +57,7 @@ class NotificationActivities:
         )
         pending = await asyncio.to_thread(self._claim, notification, email)
         if pending is None:
+            activity.logger.info("%s already sent (%s)", notification.template, notification.key)
             return False
         try:
             await self.mailer.send(pending)
@@ -72,6 +73,7 @@ class NotificationActivities:
                 type="MailUnavailable",
             ) from exc
         await asyncio.to_thread(self._mark_sent, notification.key)
+        activity.logger.info("sent %s to %s", notification.template, notification.to_email)
         return True
 
     def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:

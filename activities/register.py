@@ -23,6 +23,9 @@ class RegisterActivities:
     async def upsert_register_entry(self, entry: RegisterEntry) -> None:
         """Insert the entry, or replace the one with the same registration number."""
         await asyncio.to_thread(self._upsert, entry)
+        activity.logger.info(
+            "register %s: %s until %s", entry.registration_number, entry.status, entry.expires_on
+        )
 
     def _upsert(self, entry: RegisterEntry) -> None:
         values = {**entry.model_dump(), "updated_at": datetime.now(UTC)}

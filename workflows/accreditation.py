@@ -167,6 +167,12 @@ class AccreditationWorkflow:
             return
         self._version += 1
         self._new_term = self._new_term or change.new_term
+        workflow.logger.info(
+            "member %s: %s, accreditation %s",
+            self._life.p.member.member_id,
+            change.key,
+            self._life.p.status,
+        )
         self._life.record(change, workflow.now())
         entry = self._life.register_entry()
         if change.rewrite_register and entry is not None:

@@ -708,6 +708,15 @@ class ApplicationWorkflow:
         self._p.event_seq += 1
         self._version += 1
         now = workflow.now()
+        workflow.logger.info(
+            "application %s: %s by %s %s, now %s%s",
+            self._app.application_id,
+            action,
+            actor.role.value,
+            actor.id,
+            self._p.state.value,
+            f" ({reason})" if reason else "",
+        )
         app = self._app
         role = app.content.role_details
         pending = self._pending_deadlines()
