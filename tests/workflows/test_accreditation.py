@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -318,7 +319,7 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
     handle = await start_with_award(client, on_time_skipping.task_queue, first)
     await eventually(handle, lambda v: v.term == 1)
     expires = first.expires_on
-    run_ids = {(await handle.describe()).run_id}
+    run_ids = [await _next_run(handle, None)]
     for renewal_number in range(5):
         await sleep_until(time_skipping_env, start_of(expires - 40 * DAY))
         today = (await time_skipping_env.get_current_time()).date()
@@ -334,11 +335,11 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
         await handle.signal(AWARD, renewal)
         view = await eventually(handle, term_is(renewal_number + 2))
         assert (view.accredited_from, view.expires_on) == (expires, expires_on)
-        run_ids.add((await handle.describe()).run_id)
+        run_ids.append(await _next_run(handle, run_ids[-1]))
         expires = expires_on
 
     assert expires == add_years(first.expires_on, 10)
-    assert len(run_ids) == 6  # a fresh run for every term
+    assert len(set(run_ids)) == 6  # a fresh run for every term
     history = await handle.fetch_history()
     assert len(history.events) < 60
     activities = on_time_skipping.activities
@@ -347,6 +348,17 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
         add_years(first.expires_on, 2 * n) for n in range(6)
     ]
     await handle.terminate("test over")
+
+
+async def _next_run(handle: WorkflowHandle[Any, Any], previous: str | None) -> str:
+    """The run after ``previous``: the view shows a new term a moment before the workflow has
+    settled its side effects and continued as new."""
+    for _ in range(200):
+        run_id = (await handle.describe()).run_id
+        if run_id and run_id != previous:
+            return run_id
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the workflow did not continue as new after run {previous}")
 
 
 # --- updates and signals: on the dev server ----------------------------------------------
