@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from aiosmtpd.controller import Controller
 from httpx import ASGITransport, AsyncClient
 from temporalio.testing import WorkflowEnvironment
 
@@ -23,20 +22,14 @@ from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.seed import load_assessors
 from tests.api.helpers import MAX_UPLOAD_BYTES, Service
-from tests.fixtures.smtp import SmtpSink, _free_port
+from tests.fixtures.smtp import SmtpSink, running_sink
 from worker import build_worker, load_settings_catalogue
 
 
 @pytest.fixture(scope="session")
 def api_sink() -> Iterator[SmtpSink]:
-    host = "127.0.0.1"
-    sink = SmtpSink(host, _free_port(host))
-    controller = Controller(sink, hostname=host, port=sink.port)
-    controller.start()
-    try:
+    with running_sink() as sink:
         yield sink
-    finally:
-        controller.stop()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
