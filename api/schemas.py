@@ -1,29 +1,30 @@
-"""Request bodies and responses that are not already a model of the scheme.
+"""Request bodies and responses of the API.
 
-A body is the matching workflow command without its actor: the API adds the actor from the
-token, so a caller can never act as someone else.
+A body is the part of a workflow command the caller writes (``models.commands``); the API adds
+the actor from the token, so a caller can never act as someone else.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from models.application import (
     Applicant,
-    CpdRecord,
-    DocumentRef,
-    Finding,
-    NarrativeSection,
-    Qualification,
     RoleDetails,
+)
+from models.commands import (
+    AssessmentFindings,
+    AssessorChoice,
+    DecisionDetails,
+    DeclarerDetails,
+    DraftSections,
+    WithdrawalReason,
 )
 from models.enums import (
     ApplicationKind,
     DeclarationStatus,
-    DeclarerRole,
-    Outcome,
     Pathway,
     Route,
 )
@@ -38,33 +39,16 @@ class ApplicationCreate(BaseModel):
     applicant: Applicant
 
 
-class ApplicationUpdate(BaseModel):
+class ApplicationUpdate(DraftSections):
     """Draft sections to replace; sections left out stay as they are (R10)."""
 
-    role_details: RoleDetails | None = None
-    qualifications: list[Qualification] | None = None
-    documents: list[DocumentRef] | None = None
-    narrative: list[NarrativeSection] | None = None
-    cpd: list[CpdRecord] | None = None
 
-
-class DeclarerInvite(BaseModel):
+class DeclarerInvite(DeclarerDetails):
     """R09: the manager or practice educator to invite."""
 
-    declarer_name: str = Field(min_length=1, max_length=200)
-    declarer_email: EmailStr
-    declarer_role: DeclarerRole
 
-
-class WithdrawalCreate(BaseModel):
-    reason: str = Field("", max_length=2000)
-
-
-class DeclarationAnswer(BaseModel):
-    """R09: confirm, or decline with a reason for the applicant."""
-
-    confirm: bool
-    reason: str | None = Field(None, max_length=2000)
+class WithdrawalCreate(WithdrawalReason):
+    """Why the application is withdrawn (optional)."""
 
 
 class DeclarationReceipt(BaseModel):
@@ -74,28 +58,17 @@ class DeclarationReceipt(BaseModel):
     status: DeclarationStatus
 
 
-class AllocationCreate(BaseModel):
+class AllocationCreate(AssessorChoice):
     """R12: name an assessor, or leave it out to let the service choose."""
 
-    assessor_id: str | None = Field(None, min_length=1, max_length=64)
-    reason: str = Field("", max_length=2000)
 
-
-class AssessmentCreate(BaseModel):
+class AssessmentCreate(AssessmentFindings):
     """R12/R13: findings per learning outcome and the recommended outcome."""
 
-    findings: list[Finding] = Field(min_length=1)
-    recommended_outcome: Outcome
-    summary: str = Field("", max_length=4000)
 
-
-class DecisionCreate(BaseModel):
+class DecisionCreate(DecisionDetails):
     """R11/R13: verification needs an outcome; ratification without one accepts the assessor's
     recommendation. A deferral needs feedback; overruling or refusing needs a reason."""
-
-    outcome: Outcome | None = None
-    reason: str = Field("", max_length=4000)
-    feedback: list[Finding] = Field(default_factory=list)
 
 
 class ReaccreditationCreate(BaseModel):

@@ -51,15 +51,22 @@ class ApplicationInput(BaseModel):
     )
 
 
-class SaveDraft(BaseModel):
-    """Replace the sections given; sections left out (None) stay as they are."""
+# Each request comes in two parts: what the caller asks (the body the API accepts) and, for
+# the workflow, the same with the authenticated actor added.
 
-    actor: Actor
+
+class DraftSections(BaseModel):
+    """Replace the sections given; sections left out (None) stay as they are (R10)."""
+
     role_details: RoleDetails | None = None
     qualifications: list[Qualification] | None = None
     documents: list[DocumentRef] | None = None
     narrative: list[NarrativeSection] | None = None
     cpd: list[CpdRecord] | None = None
+
+
+class SaveDraft(DraftSections):
+    actor: Actor
 
 
 class AddDocument(BaseModel):
@@ -69,13 +76,16 @@ class AddDocument(BaseModel):
     document: DocumentRef
 
 
-class InviteDeclarer(BaseModel):
-    """R09: invite the manager or practice educator."""
+class DeclarerDetails(BaseModel):
+    """R09: the manager or practice educator to invite."""
 
-    actor: Actor
     declarer_name: str = Field(min_length=1, max_length=200)
     declarer_email: EmailStr
     declarer_role: DeclarerRole
+
+
+class InviteDeclarer(DeclarerDetails):
+    actor: Actor
 
 
 class ApplicantAction(BaseModel):
@@ -84,15 +94,17 @@ class ApplicantAction(BaseModel):
     actor: Actor
 
 
-class Withdraw(BaseModel):
-    actor: Actor
+class WithdrawalReason(BaseModel):
     reason: str = Field("", max_length=2000)
 
 
-class DeclarationResponse(BaseModel):
-    """R09: the declarer's answer, carried by their single-use link's token."""
+class Withdraw(WithdrawalReason):
+    actor: Actor
 
-    token: str = Field(min_length=1, max_length=128)
+
+class DeclarationAnswer(BaseModel):
+    """R09: confirm, or decline with a reason for the applicant."""
+
     confirm: bool
     reason: str | None = Field(None, max_length=2000)
 
@@ -103,36 +115,49 @@ class DeclarationResponse(BaseModel):
         return self
 
 
+class DeclarationResponse(DeclarationAnswer):
+    """The declarer's answer, carried by their single-use link's token."""
+
+    token: str = Field(min_length=1, max_length=128)
+
+
 class DeclarationLink(BaseModel):
     """The secret part of a declarer's single-use link."""
 
     token: str = Field(min_length=1, max_length=128)
 
 
-class AllocateAssessor(BaseModel):
-    """R12: allocate a named assessor, or let the service choose (``assessor_id`` None)."""
+class AssessorChoice(BaseModel):
+    """R12: name an assessor, or leave it out to let the service choose."""
 
-    actor: Actor
-    assessor_id: str | None = None
+    assessor_id: str | None = Field(None, min_length=1, max_length=64)
     reason: str = Field("", max_length=2000)
 
 
-class RecordAssessment(BaseModel):
+class AllocateAssessor(AssessorChoice):
+    actor: Actor
+
+
+class AssessmentFindings(BaseModel):
     """R12/R13: the assessor's findings per learning outcome and recommended outcome."""
 
-    actor: Actor
     findings: list[Finding] = Field(min_length=1)
     recommended_outcome: Outcome
     summary: str = Field("", max_length=4000)
 
 
-class Decision(BaseModel):
-    """R11/R13: an officer verifies (approved route) or ratifies an assessor's recommendation.
-
-    ``outcome`` None on ratification accepts the recommendation; a deferral needs feedback.
-    """
-
+class RecordAssessment(AssessmentFindings):
     actor: Actor
+
+
+class DecisionDetails(BaseModel):
+    """R11/R13: verification needs an outcome; ratification without one accepts the assessor's
+    recommendation. A deferral needs feedback; overruling or refusing needs a reason."""
+
     outcome: Outcome | None = None
     reason: str = Field("", max_length=4000)
     feedback: list[Finding] = Field(default_factory=list)
+
+
+class Decision(DecisionDetails):
+    actor: Actor

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from api import application_workflows as workflows
 from api import errors
 from api.deps import ApplicationId, ClientDep
-from api.schemas import DeclarationAnswer, DeclarationReceipt
-from models.commands import DeclarationResponse
+from api.schemas import DeclarationReceipt
+from models.commands import DeclarationAnswer, DeclarationResponse
 from models.views import DeclarationRequest
 
 router = APIRouter(prefix="/declarations", tags=["declarations"])
