@@ -58,6 +58,7 @@ def all_activities(
     notifications = NotificationActivities(
         session_factory, mailer, EmailTemplates(settings.portal_base_url)
     )
+    read_model = ReadModelActivities(session_factory)
     lifecycle = LifecycleActivities(
         client,
         catalogue,
@@ -70,6 +71,7 @@ def all_activities(
         notifications.send_notification,
         AllocationActivities(session_factory).allocate_assessor,
         RegisterActivities(session_factory).upsert_register_entry,
-        ReadModelActivities(session_factory).record_application_event,
+        read_model.record_application_event,
+        read_model.record_accreditation,
         lifecycle.record_award,
     ]

@@ -8,13 +8,14 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from models.records import ReadModelUpdate
+from models.records import AccreditationSummary, ReadModelUpdate
 from storage.database import dialect_insert
-from storage.tables import ApplicationSummaryRow, AuditEventRow
+from storage.tables import AccreditationSummaryRow, ApplicationSummaryRow, AuditEventRow
 
 
 class ReadModelActivities:
-    """Records an application's event: its audit row and its new summary, together."""
+    """Records an application's event (its audit row and new summary, together) and a
+    member's accreditation summary."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -50,5 +51,22 @@ class ReadModelActivities:
                             stored.updated_at <= incoming.updated_at,
                         ),
                     ),
+                )
+            )
+
+    @activity.defn(name="record_accreditation")
+    async def record_accreditation(self, summary: AccreditationSummary) -> None:
+        """Upsert the member's accreditation summary unless a newer one is stored."""
+        await asyncio.to_thread(self._record_accreditation, summary)
+
+    def _record_accreditation(self, summary: AccreditationSummary) -> None:
+        values = summary.model_dump()
+        with self.session_factory.begin() as session:
+            insert = dialect_insert(session, AccreditationSummaryRow)
+            session.execute(
+                insert.values(values).on_conflict_do_update(
+                    index_elements=[AccreditationSummaryRow.member_id],
+                    set_={name: insert.excluded[name] for name in values},
+                    where=AccreditationSummaryRow.version <= insert.excluded.version,
                 )
             )

@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from api.documents import DocumentStore
 from api.routes import (
+    accreditations,
     applications,
     catalogue,
     declarations,
@@ -75,6 +76,7 @@ def create_app(
         applications.router,
         reviews.router,
         members.router,
+        accreditations.router,
         queues.router,
         declarations.router,
         register.router,

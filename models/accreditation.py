@@ -227,6 +227,7 @@ class AccreditationProgress(BaseModel):
     pending_scope: ScopeChanged | None = None
     seen: list[str] = Field(default_factory=list, description="recent message keys, bounded")
     history: list[LifecycleEvent] = Field(default_factory=list)
+    changes: int = Field(0, description="changes recorded so far: orders read-model writes")
 
 
 class AccreditationInput(BaseModel):

@@ -42,7 +42,7 @@ from models.lifecycle_deadlines import (
 from models.membership import indemnity_covered, is_member, status_after_award
 from models.pathways import reaccreditation_pathway
 from models.policy import Policy
-from models.records import RegisterEntry
+from models.records import AccreditationSummary, RegisterEntry
 from models.views import DeadlineView
 
 SEEN_LIMIT = 200
@@ -358,6 +358,7 @@ class Lifecycle:
     def record(self, change: Change, now: datetime) -> None:
         """Add ``change`` to the short history (the oldest entries drop off)."""
         p = self.p
+        p.changes += 1
         acc = p.accreditation
         p.history.append(
             LifecycleEvent(
@@ -387,6 +388,26 @@ class Lifecycle:
             accredited_from=acc.accredited_from,
             expires_on=acc.expires_on,
             status=p.status,
+        )
+
+    def summary(self, now: datetime) -> AccreditationSummary:
+        """The staff read-model row as things stand."""
+        view = self.view()
+        return AccreditationSummary(
+            member_id=view.member_id,
+            name=view.name,
+            registration_number=view.registration_number,
+            status=view.status,
+            pathway=view.pathway,
+            accredited_from=view.accredited_from,
+            expires_on=view.expires_on,
+            term=view.term,
+            membership_status=view.membership_status,
+            indemnity_covered=view.indemnity_covered,
+            open_application_id=view.open_application_id,
+            scope_change_pending=view.pending_scope is not None,
+            updated_at=now,
+            version=self.p.changes,
         )
 
     def view(self) -> AccreditationView:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from models.enums import (
     ApplicationKind,
     AreaOfPractice,
+    MembershipStatus,
     Pathway,
     RegisterStatus,
     Route,
@@ -120,3 +121,26 @@ class RegisterEntry(_Record):
     accredited_from: date
     expires_on: date
     status: RegisterStatus
+
+
+class AccreditationSummary(_Record):
+    """The read-model row of a member's accreditation, for staff listings (one per member).
+
+    Unlike the register entry it holds what staff need and the public must not see:
+    membership, indemnity cover, an open re-accreditation, a pending scope change.
+    """
+
+    member_id: str
+    name: str
+    registration_number: str
+    status: RegisterStatus | None
+    pathway: Pathway | None = None
+    accredited_from: date | None = None
+    expires_on: date | None = None
+    term: int = 0
+    membership_status: MembershipStatus
+    indemnity_covered: bool
+    open_application_id: str | None = None
+    scope_change_pending: bool = False
+    updated_at: datetime
+    version: int = Field(0, description="the workflow's change count: never replaced by older")

@@ -5,7 +5,7 @@ Every function takes keyword-only arguments and a caller-owned ``Session``; none
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -13,8 +13,13 @@ from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus
-from models.records import ApplicationSummary, AuditEvent, RegisterEntry
-from storage.tables import ApplicationSummaryRow, AuditEventRow, RegisterEntryRow
+from models.records import AccreditationSummary, ApplicationSummary, AuditEvent, RegisterEntry
+from storage.tables import (
+    AccreditationSummaryRow,
+    ApplicationSummaryRow,
+    AuditEventRow,
+    RegisterEntryRow,
+)
 
 MAX_PAGE_SIZE = 100
 
@@ -148,6 +153,39 @@ def list_queue(
         for row in rows
     ]
     return Page[QueueItem](total=total, items=items)
+
+
+def list_accreditations(
+    *,
+    session: Session,
+    status: RegisterStatus | None = None,
+    expiring_before: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AccreditationSummary]:
+    """Members' accreditations, soonest expiry first (staff listings, e.g. expiring soon).
+
+    Args:
+        session: an open session.
+        status: only accreditations in this status (current, suspended, lapsed).
+        expiring_before: only those expiring before this date.
+        limit: page size, 1 to ``MAX_PAGE_SIZE``.
+        offset: how many matches to skip.
+
+    Returns:
+        The page of accreditation summaries.
+    """
+    _check_page(limit, offset)
+    row = AccreditationSummaryRow
+    query = select(row)
+    if status is not None:
+        query = query.where(row.status == status)
+    if expiring_before is not None:
+        query = query.where(row.expires_on < expiring_before)
+    query = query.order_by(row.expires_on.is_(None), row.expires_on, row.member_id)
+    total, rows = _page(session, query, limit, offset)
+    items = [AccreditationSummary.model_validate(r, from_attributes=True) for r in rows]
+    return Page[AccreditationSummary](total=total, items=items)
 
 
 def audit_trail(*, session: Session, application_id: str) -> list[AuditEvent]:

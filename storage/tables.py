@@ -79,6 +79,31 @@ class ApplicationSummaryRow(Base):
     )
 
 
+class AccreditationSummaryRow(Base):
+    """One row per member: ``AccreditationSummary`` for staff listings (e.g. expiring soon)."""
+
+    __tablename__ = "accreditation_summaries"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str]
+    registration_number: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(16))
+    pathway: Mapped[str | None] = mapped_column(String(16))
+    accredited_from: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    term: Mapped[int]
+    membership_status: Mapped[str] = mapped_column(String(32))
+    indemnity_covered: Mapped[bool]
+    open_application_id: Mapped[str | None] = mapped_column(String(64))
+    scope_change_pending: Mapped[bool]
+    updated_at: Mapped[datetime]
+    version: Mapped[int]
+
+    __table_args__ = (
+        Index("ix_accreditation_summaries_status_expires_on", "status", "expires_on"),
+    )
+
+
 class AuditEventRow(Base):
     """Append-only: rows are inserted, never updated or deleted. ``id`` keeps arrival order."""
 

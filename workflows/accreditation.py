@@ -8,6 +8,8 @@ every rule; activities write the register and send the emails.
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
@@ -54,6 +56,7 @@ class AccreditationWorkflow:
         self._version = 0
         self._new_term = False
         self._effects = SideEffects()
+        self._register_write: asyncio.Future[None] | None = None
 
     @workflow.run
     async def run(self, input: AccreditationInput) -> None:
@@ -174,9 +177,13 @@ class AccreditationWorkflow:
             self._life.p.status,
         )
         self._life.record(change, workflow.now())
+        self._effects.activity(opts.RECORD_ACCREDITATION, self._life.summary(workflow.now()))
         entry = self._life.register_entry()
         if change.rewrite_register and entry is not None:
-            self._effects.activity(opts.UPSERT_REGISTER_ENTRY, entry)
+            # One write at a time: the public register must end as the last change left it.
+            self._register_write = self._effects.after(
+                self._register_write, opts.UPSERT_REGISTER_ENTRY, entry
+            )
         if change.template:
             member = self._life.p.member
             notification = Notification(

@@ -12,6 +12,7 @@ ALLOCATE_ASSESSOR = "allocate_assessor"
 UPSERT_REGISTER_ENTRY = "upsert_register_entry"
 RECORD_APPLICATION_EVENT = "record_application_event"
 RECORD_AWARD = "record_award"
+RECORD_ACCREDITATION = "record_accreditation"
 
 START_TO_CLOSE = timedelta(seconds=30)
 

@@ -29,9 +29,26 @@ class SideEffects:
             )
         )
 
-    def task(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def task(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
         """Run ``coroutine`` (e.g. a signal to another workflow) alongside."""
-        self._started.append(asyncio.ensure_future(coroutine))
+        future = asyncio.ensure_future(coroutine)
+        self._started.append(future)
+        return future
+
+    def after(
+        self, previous: asyncio.Future[None] | None, name: str, arg: Any
+    ) -> asyncio.Future[None]:
+        """Start the activity ``name`` once ``previous`` has finished (whatever its outcome):
+        writes of one record then land in the order they were made."""
+
+        async def in_turn() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            await workflow.execute_activity(
+                name, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
+            )
+
+        return self.task(in_turn())
 
     async def settle(self) -> None:
         """Wait until everything started has finished and no handler is running; a side effect

@@ -27,4 +27,5 @@ def test_every_activity_is_registered_under_its_stable_name(
         "upsert_register_entry",
         "record_application_event",
         "record_award",
+        "record_accreditation",
     }

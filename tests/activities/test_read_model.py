@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities import ReadModelActivities
+from models.enums import RegisterStatus
 from models.records import ReadModelUpdate
-from storage.queries import audit_trail, list_member_applications
+from storage.queries import audit_trail, list_accreditations, list_member_applications
 from storage.tables import AuditEventRow
-from tests.storage.factories import T0, event, summary
+from tests.storage.factories import T0, accreditation, event, summary
 
 Factory = sessionmaker[Session]
 
@@ -102,3 +103,19 @@ async def test_the_version_orders_summaries_before_the_time(session_factory: Fac
 
     with session_factory() as session:
         assert list_member_applications(session=session, member_id="M-1") == [second]
+
+
+async def test_r20_a_members_accreditation_summary_keeps_the_newest(
+    session_factory: Factory,
+) -> None:
+    activities = ReadModelActivities(session_factory)
+    lapsed = accreditation(status=RegisterStatus.LAPSED, indemnity_covered=False, version=3)
+
+    await activities.record_accreditation(accreditation())
+    await activities.record_accreditation(lapsed)
+    await activities.record_accreditation(accreditation(version=2))  # late, out of order
+    await activities.record_accreditation(lapsed)  # a retry
+
+    with session_factory() as session:
+        page = list_accreditations(session=session)
+    assert page.items == [lapsed]

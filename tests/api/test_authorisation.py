@@ -119,6 +119,7 @@ def calls(owner: str) -> dict[str, Call]:
             "GET", "/applications/{assessing}/audit", frozenset({"assessor", "officer", "admin"})
         ),
         "queue": Call("GET", "/queues/awaiting_assessment", frozenset({"officer", "admin"})),
+        "accreditations": Call("GET", "/accreditations", frozenset({"officer", "admin"})),
         # Every assessor reads their own work list; it holds only what is allocated to them.
         "my_assessments": Call(
             "GET", "/queues/assessor/mine", frozenset({"assessor", "other_assessor"})

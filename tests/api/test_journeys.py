@@ -86,6 +86,15 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     entry = ok(await http.get(f"/register/{registration_number}"))
     assert entry["status"] == "current"
     assert "email" not in entry and "employer" not in entry
+    # Staff see the member's accreditation, with what the public must not: indemnity cover.
+    expiring = {"status": "current", "expiring_before": "2100-01-01"}
+
+    async def staff_listing() -> dict[str, Any] | None:
+        page = ok(await http.get("/accreditations", params=expiring, headers=service.officer()))
+        return next((a for a in page["items"] if a["member_id"] == member_id), None)
+
+    listed = await eventually(staff_listing)
+    assert (listed["expires_on"], listed["indemnity_covered"]) == (entry["expires_on"], True)
 
     trail = ok(await http.get(f"/applications/{app_id}/audit", headers=service.officer()))
     assert trail[0]["action"] == "created"

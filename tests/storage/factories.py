@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from models.enums import (
     ApplicationKind,
     AreaOfPractice,
+    MembershipStatus,
     Pathway,
     RegisterStatus,
     Route,
     StaffRole,
 )
-from models.records import ApplicationSummary, Assessor, AuditEvent, RegisterEntry
+from models.records import (
+    AccreditationSummary,
+    ApplicationSummary,
+    Assessor,
+    AuditEvent,
+    RegisterEntry,
+)
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -72,3 +79,21 @@ def assessor(**overrides: Any) -> Assessor:
         "areas_of_practice": [AreaOfPractice.CLINICAL_IMAGING],
     }
     return Assessor(**(values | overrides))
+
+
+def accreditation(**overrides: Any) -> AccreditationSummary:
+    values: dict[str, Any] = {
+        "member_id": "M-1",
+        "name": "Sam Applicant",
+        "registration_number": "AP-000001",
+        "status": RegisterStatus.CURRENT,
+        "pathway": Pathway.AP_L4,
+        "accredited_from": T0.date(),
+        "expires_on": T0.date() + timedelta(days=730),
+        "term": 1,
+        "membership_status": MembershipStatus.ACCREDITED_AP,
+        "indemnity_covered": True,
+        "updated_at": T0,
+        "version": 1,
+    }
+    return AccreditationSummary(**(values | overrides))

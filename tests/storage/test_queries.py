@@ -1,22 +1,25 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from activities import ReadModelActivities
 from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus, StaffRole
 from models.records import ApplicationSummary, AuditEvent, RegisterEntry
 from storage.queries import (
     audit_trail,
+    list_accreditations,
     list_member_applications,
     list_queue,
     search_register,
     verify_register_entry,
 )
 from storage.tables import ApplicationSummaryRow, AuditEventRow, RegisterEntryRow
-from tests.storage.factories import T0, event, register_entry, summary
+from tests.storage.factories import T0, accreditation, event, register_entry, summary
 
 Factory = sessionmaker[Session]
 
@@ -222,3 +225,26 @@ def test_member_applications_most_recent_first(session_factory: Factory) -> None
         listed = list_member_applications(session=session, member_id="M-1")
 
     assert [s.application_id for s in listed] == ["new", "old"]
+
+
+def test_r20_accreditations_expiring_soonest_first_filtered_by_status(
+    session_factory: Factory,
+) -> None:
+    records = [
+        accreditation(member_id="late", expires_on=T0.date() + timedelta(days=300)),
+        accreditation(member_id="soon", expires_on=T0.date() + timedelta(days=30)),
+        accreditation(member_id="gone", status=RegisterStatus.LAPSED, expires_on=T0.date()),
+    ]
+    activities = ReadModelActivities(session_factory)
+    for record in records:
+        asyncio.run(activities.record_accreditation(record))
+
+    def ids(**filters: Any) -> list[str]:
+        with session_factory() as session:
+            return [a.member_id for a in list_accreditations(session=session, **filters).items]
+
+    assert ids() == ["gone", "soon", "late"]
+    assert ids(status=RegisterStatus.CURRENT) == ["soon", "late"]
+    assert ids(status=RegisterStatus.CURRENT, expiring_before=T0.date() + timedelta(days=90)) == [
+        "soon"
+    ]

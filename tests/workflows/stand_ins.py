@@ -17,6 +17,7 @@ from temporalio import activity
 from models.accreditation import AwardNotice
 from models.enums import AreaOfPractice
 from models.records import (
+    AccreditationSummary,
     AllocationRequest,
     AllocationResult,
     Assessor,
@@ -52,6 +53,7 @@ class StandInActivities:
     register: list[RegisterEntry] = field(default_factory=list)
     allocations: list[AllocationRequest] = field(default_factory=list)
     awards: list[AwardNotice] = field(default_factory=list)
+    accreditations: list[AccreditationSummary] = field(default_factory=list)
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification: Notification) -> bool:
@@ -75,6 +77,10 @@ class StandInActivities:
                 return AllocationResult(assessor=assessor)
         return AllocationResult(assessor=None, reason="no stand-in assessor is free")
 
+    @activity.defn(name="record_accreditation")
+    async def record_accreditation(self, summary: AccreditationSummary) -> None:
+        self.accreditations.append(summary)
+
     @activity.defn(name="record_award")
     async def record_award(self, notice: AwardNotice) -> str:
         self.awards.append(notice)
@@ -83,6 +89,7 @@ class StandInActivities:
     def all(self) -> Sequence[Callable[..., Any]]:
         return [
             self.record_award,
+            self.record_accreditation,
             self.send_notification,
             self.record_application_event,
             self.upsert_register_entry,
