@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
-from activities.allocation import AllocationActivities, choose_assessor
+from activities.allocation import AllocationActivities
 from activities.email_templates import TEMPLATE_KEYS, EmailTemplates
 from activities.lifecycle import LifecycleActivities
 from activities.mailer import Mailer, MailRejected, OutgoingMail, SmtpMailer
@@ -31,7 +31,6 @@ __all__ = [
     "RegisterActivities",
     "SmtpMailer",
     "all_activities",
-    "choose_assessor",
 ]
 
 

@@ -2,29 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities import AllocationActivities, choose_assessor
+from activities import AllocationActivities
 from models.enums import AreaOfPractice
-from models.records import AllocationRequest, Assessor
+from models.records import Assessor
 from storage.tables import ApplicationSummaryRow, AssessorRow
-from tests.storage.factories import assessor, summary
+from tests.storage.factories import allocation_request, assessor, summary
 
 Factory = sessionmaker[Session]
 CI = AreaOfPractice.CLINICAL_IMAGING
 RT = AreaOfPractice.RADIOTHERAPY
-
-
-def request(**overrides: Any) -> AllocationRequest:
-    values: dict[str, Any] = {
-        "application_id": "APP-1",
-        "applicant_member_id": "M-1",
-        "applicant_employer": "Southmoor University Hospitals",
-        "areas_of_practice": [CI],
-    }
-    return AllocationRequest(**(values | overrides))
 
 
 def add_assessors(session_factory: Factory, *assessors: Assessor) -> None:
@@ -47,7 +35,9 @@ def add_open_assessments(session_factory: Factory, assessor_id: str, count: int)
 
 
 async def allocate(session_factory: Factory, **overrides: Any) -> str | None:
-    result = await AllocationActivities(session_factory).allocate_assessor(request(**overrides))
+    result = await AllocationActivities(session_factory).allocate_assessor(
+        allocation_request(**overrides)
+    )
     return None if result.assessor is None else result.assessor.assessor_id
 
 
@@ -146,8 +136,10 @@ async def test_r12_none_available_gives_the_reason(session_factory: Factory) -> 
     )
     activities = AllocationActivities(session_factory)
 
-    result = await activities.allocate_assessor(request())
-    no_one = await activities.allocate_assessor(request(areas_of_practice=[AreaOfPractice.OTHER]))
+    result = await activities.allocate_assessor(allocation_request())
+    no_one = await activities.allocate_assessor(
+        allocation_request(areas_of_practice=[AreaOfPractice.OTHER])
+    )
 
     assert result.assessor is None
     assert result.reason == (
@@ -169,9 +161,11 @@ async def test_r12_a_requested_assessor_is_checked_alone(session_factory: Factor
     add_open_assessments(session_factory, "ASR-A", 4)
     activities = AllocationActivities(session_factory)
 
-    chosen = await activities.allocate_assessor(request(requested_assessor_id="ASR-A"))
-    conflicted = await activities.allocate_assessor(request(requested_assessor_id="ASR-B"))
-    inactive = await activities.allocate_assessor(request(requested_assessor_id="ASR-C"))
+    chosen = await activities.allocate_assessor(allocation_request(requested_assessor_id="ASR-A"))
+    conflicted = await activities.allocate_assessor(
+        allocation_request(requested_assessor_id="ASR-B")
+    )
+    inactive = await activities.allocate_assessor(allocation_request(requested_assessor_id="ASR-C"))
 
     assert chosen.assessor is not None and chosen.assessor.assessor_id == "ASR-A"
     assert conflicted.assessor is None
@@ -180,54 +174,3 @@ async def test_r12_a_requested_assessor_is_checked_alone(session_factory: Factor
     )
     assert inactive.assessor is None
     assert inactive.reason == "ASR-C is not an active assessor."
-
-
-areas = st.lists(st.sampled_from(AreaOfPractice), min_size=1, max_size=3, unique=True)
-assessors = st.lists(
-    st.builds(
-        assessor,
-        assessor_id=st.sampled_from(["A1", "A2", "A3", "A4", "A5"]),
-        member_id=st.sampled_from([None, "M-1", "M-2"]),
-        employer=st.sampled_from(["Trust One", " trust  ONE", "Trust Two"]),
-        areas_of_practice=areas,
-        active=st.booleans(),
-    ),
-    max_size=6,
-    unique_by=lambda a: a.assessor_id,
-)
-
-
-@given(
-    assessors=assessors,
-    wanted=areas,
-    excluded=st.lists(st.sampled_from(["A1", "A2"])),
-    workload=st.dictionaries(st.sampled_from(["A1", "A2", "A3"]), st.integers(0, 5)),
-)
-def test_r12_a_chosen_assessor_is_always_eligible_and_least_loaded(
-    assessors: list[Assessor],
-    wanted: list[AreaOfPractice],
-    excluded: list[str],
-    workload: dict[str, int],
-) -> None:
-    req = request(
-        applicant_employer="Trust one", areas_of_practice=wanted, exclude_assessor_ids=excluded
-    )
-
-    result = choose_assessor(req, assessors, workload)
-
-    def eligible(a: Assessor) -> bool:
-        return (
-            a.active
-            and bool(set(a.areas_of_practice) & set(wanted))
-            and a.member_id != "M-1"
-            and a.employer == "Trust Two"  # the other two spell the applicant's employer
-            and a.assessor_id not in excluded
-        )
-
-    candidates = [a for a in assessors if eligible(a)]
-    if not candidates:
-        assert result.assessor is None and result.reason
-    else:
-        assert result.assessor in candidates
-        least = min(workload.get(a.assessor_id, 0) for a in candidates)
-        assert workload.get(result.assessor.assessor_id, 0) == least

@@ -16,6 +16,7 @@ from models.enums import (
 )
 from models.records import (
     AccreditationSummary,
+    AllocationRequest,
     ApplicationSummary,
     Assessor,
     AuditEvent,
@@ -97,3 +98,13 @@ def accreditation(**overrides: Any) -> AccreditationSummary:
         "version": 1,
     }
     return AccreditationSummary(**(values | overrides))
+
+
+def allocation_request(**overrides: Any) -> AllocationRequest:
+    values: dict[str, Any] = {
+        "application_id": "APP-1",
+        "applicant_member_id": "M-1",
+        "applicant_employer": "Southmoor University Hospitals",
+        "areas_of_practice": [AreaOfPractice.CLINICAL_IMAGING],
+    }
+    return AllocationRequest(**(values | overrides))
