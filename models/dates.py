@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 ACCREDITATION_YEARS = 2
 QUALIFICATION_RECENCY_YEARS = 3
@@ -54,3 +54,23 @@ def term_for_award(
         if on_time:
             return previous_expires_on, expiry_date(previous_expires_on)
     return awarded_on, expiry_date(awarded_on)
+
+
+def _last_sunday(year: int, month: int) -> date:
+    last = date(year, month + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
+def scheme_date(moment: datetime) -> date:
+    """The calendar date in the UK at ``moment``: the date every scheme rule counts in.
+
+    British Summer Time runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+    last Sunday of October (computed here rather than read from a time-zone database, so that
+    workflow code stays free of file reads). Timers that fire at midnight UTC therefore always
+    fall on the same UK date.
+    """
+    utc = moment.astimezone(UTC)
+    summer_starts = datetime.combine(_last_sunday(utc.year, 3), time(1), tzinfo=UTC)
+    summer_ends = datetime.combine(_last_sunday(utc.year, 10), time(1), tzinfo=UTC)
+    offset = timedelta(hours=1) if summer_starts <= utc < summer_ends else timedelta(0)
+    return (utc + offset).date()

@@ -25,6 +25,7 @@ from models.accreditation import (
 )
 from models.application import Application, ApplicationContent, RoleDetails
 from models.commands import Actor
+from models.dates import scheme_date
 from models.enums import (
     ApplicationKind,
     MembershipStatus,
@@ -322,7 +323,7 @@ class Lifecycle:
             status=p.status,
             expires_on=p.accreditation.expires_on,
             term_started_at=p.term_started_at,
-            reaccreditation_submitted_on=submitted.date() if submitted else None,
+            reaccreditation_submitted_on=scheme_date(submitted) if submitted else None,
         )
         return [d for d in plan_lifecycle_deadlines(facts, self.policy) if d.key not in p.fired]
 
@@ -338,7 +339,7 @@ class Lifecycle:
                 action="expiry_reminder",
                 template="expiry_reminder",
                 context={
-                    "days_left": str((acc.expires_on - now.date()).days),
+                    "days_left": str((acc.expires_on - scheme_date(now)).days),
                     "expires_on": acc.expires_on.isoformat(),
                 },
             )

@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         SaveDraft,
         Withdraw,
     )
-    from models.dates import term_for_award
+    from models.dates import scheme_date, term_for_award
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
     from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
     from models.errors import Problem
@@ -499,7 +499,7 @@ class ApplicationWorkflow:
             self._notify_applicant(
                 "deferral",
                 feedback=_feedback_text(self._p.feedback),
-                resubmit_by=resubmit_by.date().isoformat(),
+                resubmit_by=scheme_date(resubmit_by).isoformat(),
                 reason=decision.reason,
             )
         else:
@@ -510,14 +510,15 @@ class ApplicationWorkflow:
         """R14/R20: compute the term and hand the award to the member's accreditation workflow,
         which keeps the register (R19) and the term from then on."""
         now = workflow.now()
+        today = scheme_date(now)
         accredited_from, expires_on = term_for_award(
-            now.date(),
+            today,
             self._input.previous_expires_on,
-            submitted_on=self._p.submitted_at.date() if self._p.submitted_at else None,
+            submitted_on=scheme_date(self._p.submitted_at) if self._p.submitted_at else None,
             keep_current_while_pending=self._input.policy.keep_current_while_reaccreditation_pending,
         )
         self._p.award = Award(
-            awarded_on=now.date(), accredited_from=accredited_from, expires_on=expires_on
+            awarded_on=today, accredited_from=accredited_from, expires_on=expires_on
         )
         self._transition("award", decision.actor, decision.reason or None)
         role = self._app.content.role_details
@@ -533,7 +534,7 @@ class ApplicationWorkflow:
             job_title=role.job_title,
             employer=role.employer,
             levels_held=[q.fheq_level for q in self._app.content.qualifications],
-            awarded_on=now.date(),
+            awarded_on=today,
             accredited_from=accredited_from,
             expires_on=expires_on,
         )
@@ -601,7 +602,7 @@ class ApplicationWorkflow:
             self._record("draft_closing_notice", SYSTEM, None)
             self._notify_applicant(
                 "draft_closing",
-                closes_on=close_at[0].due_at.date().isoformat() if close_at else "",
+                closes_on=scheme_date(close_at[0].due_at).isoformat() if close_at else "",
             )
         else:
             reason = "the draft was not edited for too long"
@@ -623,7 +624,7 @@ class ApplicationWorkflow:
         return ApplicationMachine(self._p.state, self)
 
     def _missing(self) -> list[Problem]:
-        return readiness(self._app, self._input.catalogue, workflow.now().date())
+        return readiness(self._app, self._input.catalogue, scheme_date(workflow.now()))
 
     def _transition(self, trigger: str, actor: Actor, reason: str | None = None) -> None:
         before = self._p.state
@@ -786,7 +787,7 @@ class ApplicationWorkflow:
             declarer_name=declaration.declarer_name,
             link=f"{self._input.declaration_link_base}/{self._app.application_id}/"
             f"{self._p.declaration_token}",
-            expires_on=expires_at.date().isoformat(),
+            expires_on=scheme_date(expires_at).isoformat(),
         )
 
     def _notify_assessor(self, template: str) -> None:
@@ -799,7 +800,7 @@ class ApplicationWorkflow:
             str(assessor.email),
             assessor.name,
             assessor_name=assessor.name,
-            due_on=overdue_at[0].due_at.date().isoformat() if overdue_at else "",
+            due_on=scheme_date(overdue_at[0].due_at).isoformat() if overdue_at else "",
         )
 
     def _notify_officers(self, template: str, **context: str | None) -> None:

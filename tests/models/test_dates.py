@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.dates import ACCREDITATION_YEARS, add_years, expiry_date, within_years
+from models.dates import ACCREDITATION_YEARS, add_years, expiry_date, scheme_date, within_years
 
 award_dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2200, 12, 31))
 
@@ -74,3 +74,25 @@ def test_r08_within_two_years_on_a_leap_day_goes_back_to_28_february() -> None:
     today = date(2028, 2, 29)
     assert within_years(date(2026, 2, 28), 2, today)
     assert not within_years(date(2026, 2, 28) - timedelta(days=1), 2, today)
+
+
+class TestSchemeDate:
+    """Scheme rules count in UK calendar dates, whatever the server's clock zone."""
+
+    def test_r04_r14_winter_dates_are_utc_dates(self) -> None:
+        assert scheme_date(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == date(2026, 1, 15)
+
+    def test_r04_r14_summer_late_evening_utc_is_already_tomorrow_in_the_uk(self) -> None:
+        assert scheme_date(datetime(2026, 7, 15, 23, 30, tzinfo=UTC)) == date(2026, 7, 16)
+        assert scheme_date(datetime(2026, 7, 15, 22, 59, tzinfo=UTC)) == date(2026, 7, 15)
+
+    def test_summer_time_starts_and_ends_at_one_in_the_morning_utc(self) -> None:
+        # 2026: BST from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC.
+        assert scheme_date(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 28)
+        assert scheme_date(datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == date(2026, 3, 30)
+        assert scheme_date(datetime(2026, 10, 24, 23, 30, tzinfo=UTC)) == date(2026, 10, 25)
+        assert scheme_date(datetime(2026, 10, 25, 23, 30, tzinfo=UTC)) == date(2026, 10, 25)
+
+    @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+    def test_r20_a_timer_at_midnight_utc_falls_on_the_same_uk_date(self, day: date) -> None:
+        assert scheme_date(datetime.combine(day, time(0), tzinfo=UTC)) == day
