@@ -23,6 +23,7 @@ _FORMATS: list[tuple[bytes, str, frozenset[str]]] = [
     (b"\x89PNG\r\n\x1a\n", "PNG", frozenset({".png"})),
     (b"\xff\xd8\xff", "JPEG", frozenset({".jpg", ".jpeg"})),
 ]
+MEDIA_TYPES = {"PDF": "application/pdf", "PNG": "image/png", "JPEG": "image/jpeg"}
 ACCEPTED = ", ".join(name for _, name, _ in _FORMATS)
 
 
@@ -66,6 +67,15 @@ class DocumentStore:
 
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def read(self, ref: DocumentRef) -> tuple[bytes, str]:
+        """The stored content of ``ref`` and its media type.
+
+        Raises:
+            FileNotFoundError: the store no longer holds it.
+        """
+        content = self.path_of(ref.sha256).read_bytes()
+        return content, MEDIA_TYPES[document_format(content, ref.filename)]
 
     def save(self, *, content: bytes, filename: str, kind: DocumentKind) -> DocumentRef:
         """Check ``content`` and keep it; the reference names this upload and its content.

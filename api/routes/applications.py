@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from api import application_workflows as workflows
@@ -25,7 +26,7 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.documents import DocumentTooLarge, UnsupportedDocument
+from api.documents import MEDIA_TYPES, DocumentTooLarge, UnsupportedDocument
 from api.schemas import ApplicationCreate, ApplicationUpdate, DeclarerInvite, WithdrawalCreate
 from models.application import Application, DocumentRef
 from models.commands import AddDocument, ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
@@ -86,6 +87,35 @@ async def read_application(
     view = await workflows.view(client, application_id)
     check_reader(principal, view)
     return view
+
+
+@router.get(
+    "/{application_id}/documents/{document_id}",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+async def download_document(
+    application_id: ApplicationId,
+    document_id: Annotated[str, Path(max_length=64)],
+    principal: Reader,
+    client: ClientDep,
+    store: DocumentStoreDep,
+) -> Response:
+    """A document of the application, for its applicant, its assessor and staff."""
+    view = await workflows.view(client, application_id)
+    check_reader(principal, view)
+    ref = view.application.content.document(document_id)
+    if ref is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {document_id} here")
+    try:
+        content, media_type = await run_in_threadpool(store.read, ref)
+    except FileNotFoundError as err:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"document {document_id} is no longer in the store"
+        ) from err
+    safe_name = ref.filename.replace('"', "")
+    disposition = f'attachment; filename="{safe_name}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.patch("/{application_id}")

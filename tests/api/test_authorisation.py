@@ -73,6 +73,11 @@ def calls(owner: str) -> dict[str, Call]:
             frozenset({"owner", "assessor", "officer", "admin", "portal"}),
         ),
         "edit": Call("PATCH", "/applications/{assessing}", frozenset({"owner"}), json={}),
+        "download": Call(
+            "GET",
+            "/applications/{assessing}/documents/{document}",
+            frozenset({"owner", "assessor", "officer", "admin", "portal"}),
+        ),
         "upload": Call(
             "POST", "/applications/{assessing}/documents", frozenset({"owner"}), upload=True
         ),
@@ -197,7 +202,8 @@ async def matrix(service: Service) -> Matrix:
     other_key = service.settings.model_copy(update={"jwt_secret": SecretStr("another-key" * 4)})
     forged = mint_token(other_key, sub="officer-1", role=Role.OFFICER)
     headers["forged"] = {"Authorization": f"Bearer {forged}"}
-    ids = {"assessing": assessing, "draft": draft, "withdrawn": withdrawn}
+    document = view["application"]["content"]["documents"][0]["document_id"]
+    ids = {"assessing": assessing, "draft": draft, "withdrawn": withdrawn, "document": document}
     return Matrix(ids=ids, owner=owner, headers=headers)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable
 from typing import Any
 
@@ -53,6 +54,15 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     assessor = service.auth(Role.ASSESSOR, view["assessor_id"])
     as_assessor = ok(await http.get(f"/applications/{app_id}", headers=assessor))
     assert as_assessor["state"] == "in_assessment"
+    # The assessor reads the evidence: each document as uploaded, with its type.
+    for document in as_assessor["application"]["content"]["documents"]:
+        path = f"/applications/{app_id}/documents/{document['document_id']}"
+        response = await http.get(path, headers=assessor)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+        assert hashlib.sha256(response.content).hexdigest() == document["sha256"]
+    missing = await http.get(f"/applications/{app_id}/documents/doc-none", headers=assessor)
+    assert missing.status_code == 404
     # The assessor's own work list, and the officers' queue filtered to that assessor.
     await eventually(lambda: _in_page(http.get("/queues/assessor/mine", headers=assessor), app_id))
     filtered = {"assessor_id": view["assessor_id"], "pathway": "AP_L4", "kind": "initial"}
