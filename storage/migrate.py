@@ -10,10 +10,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from storage.database import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
+
+# Any fixed number: PostgreSQL advisory locks are named by one. Workers starting together take
+# turns to migrate instead of racing on the same DDL.
+MIGRATION_LOCK = 0x_C0_12_AC_C2
 
 
 def alembic_config() -> Config:
@@ -32,6 +37,10 @@ def upgrade(url: str) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

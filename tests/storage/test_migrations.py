@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from storage.database import make_engine
 from storage.migrate import upgrade
@@ -36,3 +40,31 @@ def test_sqlite_file_gets_its_directory_and_wal(tmp_path: Path) -> None:
 
     assert (tmp_path / "nested" / "dir" / "a.db").exists()
     assert (mode, foreign_keys) == ("wal", 1)
+
+
+@pytest.mark.postgres
+def test_workers_starting_together_migrate_in_turn(postgres_url: str) -> None:
+    """Several workers upgrading one empty PostgreSQL database at once all succeed."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    server = make_engine(postgres_url)
+    with server.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            runs = [
+                pool.submit(upgrade, url.render_as_string(hide_password=False)) for _ in range(3)
+            ]
+            for run in runs:
+                run.result(timeout=60)
+        engine = make_engine(url.render_as_string(hide_password=False))
+        try:
+            assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {
+                "alembic_version"
+            }
+        finally:
+            engine.dispose()
+    finally:
+        with server.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
