@@ -53,7 +53,6 @@ class AccreditationWorkflow:
             member=input.member, membership_status=input.member.membership_status
         )
         self._life = Lifecycle(progress, input.policy)
-        self._version = 0
         self._new_term = False
         self._effects = SideEffects()
         self._register_write: asyncio.Future[None] | None = None
@@ -64,13 +63,13 @@ class AccreditationWorkflow:
             if self._new_term or workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
             pending = self._life.pending_deadlines()
-            seen = self._version
+            seen = self._life.p.changes
             if pending and pending[0].due_at <= workflow.now():
                 self._fire_due_deadline()
                 continue
             timeout = (pending[0].due_at - workflow.now()) if pending else None
             try:
-                await workflow.wait_condition(lambda: self._version != seen, timeout=timeout)  # noqa: B023
+                await workflow.wait_condition(lambda: self._life.p.changes != seen, timeout=timeout)  # noqa: B023
             except TimeoutError:
                 self._fire_due_deadline()
 
@@ -168,7 +167,6 @@ class AccreditationWorkflow:
         """Record a change, rewrite the register entry and tell the member, as it says."""
         if change is None:
             return
-        self._version += 1
         self._new_term = self._new_term or change.new_term
         workflow.logger.info(
             "member %s: %s, accreditation %s",

@@ -105,7 +105,6 @@ class ApplicationWorkflow:
         self._p = input.progress or ApplicationProgress(
             facts=DeadlineFacts(last_edited_at=workflow.now())
         )
-        self._version = 0
         self._lock = asyncio.Lock()
         self._effects = SideEffects()
 
@@ -117,17 +116,17 @@ class ApplicationWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
             pending = self._pending_deadlines()
-            seen = self._version
+            seen = self._p.event_seq
             if pending and pending[0].due_at <= workflow.now():
                 async with self._lock:
-                    await self._fire_due_deadline()
+                    self._fire_due_deadline()
                 continue
             timeout = (pending[0].due_at - workflow.now()) if pending else None
             try:
-                await workflow.wait_condition(lambda: self._version != seen, timeout=timeout)  # noqa: B023
+                await workflow.wait_condition(lambda: self._p.event_seq != seen, timeout=timeout)  # noqa: B023
             except TimeoutError:
                 async with self._lock:
-                    await self._fire_due_deadline()
+                    self._fire_due_deadline()
         await self._effects.settle()
         return self.view()
 
@@ -556,16 +555,16 @@ class ApplicationWorkflow:
             expires_on=expires_on.isoformat(),
         )
 
-    async def _fire_due_deadline(self) -> None:
+    def _fire_due_deadline(self) -> None:
         """Fire the earliest deadline if it is still planned and due (it may have moved)."""
         pending = self._pending_deadlines()
         if not pending or pending[0].due_at > workflow.now():
             return
         deadline = pending[0]
         self._p.fired.append(deadline.key)
-        await self._on_deadline(deadline)
+        self._on_deadline(deadline)
 
-    async def _on_deadline(self, deadline: Deadline) -> None:
+    def _on_deadline(self, deadline: Deadline) -> None:
         kind = deadline.kind
         if kind == DeadlineKind.DECLARATION_REMINDER:
             self._record("declaration_reminder", SYSTEM, None)
@@ -707,7 +706,6 @@ class ApplicationWorkflow:
             # An update can be handled before ``run`` starts: the application exists first.
             self._record("created", self._applicant_actor(), None)
         self._p.event_seq += 1
-        self._version += 1
         now = workflow.now()
         workflow.logger.info(
             "application %s: %s by %s %s, now %s%s",
