@@ -13,6 +13,7 @@ from typing import Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.limits import ContentLimits
 from models.policy import Policy
 
 ROOT = Path(__file__).resolve().parent
@@ -47,6 +48,19 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     document_store_path: Path = ROOT / "var" / "documents"
     max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_request_bytes: int = Field(
+        1024 * 1024, gt=0, description="largest request body other than a document upload"
+    )
+    temporal_rpc_timeout_seconds: float = Field(
+        10.0, gt=0, description="longest the API waits on Temporal before answering 503"
+    )
+    retry_after_seconds: int = Field(5, gt=0, description="Retry-After sent with a 503")
+
+    # How much one application may hold (models.limits): payloads stay far below Temporal's.
+    max_cpd_records: int = Field(60, gt=0)
+    max_qualifications: int = Field(10, gt=0)
+    max_documents: int = Field(40, gt=0)
+    max_content_bytes: int = Field(256 * 1024, gt=0, le=1024 * 1024)
 
     learning_outcomes_path: Path = ROOT / "data" / "learning_outcomes.stand-in.json"
     approved_programmes_path: Path = ROOT / "data" / "approved_programmes.stand-in.json"
@@ -85,7 +99,9 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         """The policy values a workflow carries in its input."""
-        return Policy.model_validate(self.model_dump(include=set(Policy.model_fields)))
+        values = self.model_dump(include=set(Policy.model_fields))
+        limits = self.model_dump(include=set(ContentLimits.model_fields))
+        return Policy.model_validate({**values, "limits": limits})
 
 
 @lru_cache

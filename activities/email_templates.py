@@ -28,6 +28,7 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "submission_receipt": frozenset({"application_id", "pathway"}),
     "assessor_allocated": frozenset({"application_id", "pathway", "due_on"}),
     "assessor_reminder": frozenset({"application_id", "due_on"}),
+    "assessor_released": frozenset({"application_id", "pathway"}),
     "assessment_overdue": frozenset({"application_id", "assessor_name"}),
     "allocation_needed": frozenset({"application_id", "reason"}),
     "deferral": frozenset({"application_id", "feedback", "resubmit_by"}),

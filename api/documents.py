@@ -3,16 +3,22 @@
 A file's type is decided by its first bytes, never by its name or declared content type;
 PDF, PNG and JPEG are accepted. Files are written aside and renamed into place, so a reader
 never sees half a document, and the same content is stored once.
+
+Each upload is also recorded under the application it was uploaded to
+(``uploads/<application_id>/<document_id>`` holding the content's hash): a document is read
+back only through the application it was uploaded to, whatever a reference claims.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from models.application import DocumentRef
 from models.enums import DocumentKind
@@ -35,6 +41,13 @@ class UnsupportedDocument(Exception):
     """The content is not an accepted format, or its name claims another one."""
 
 
+class DocumentNotFound(Exception):
+    """No such upload to this application, or its content is no longer in the store."""
+
+
+_DOCUMENT_ID = re.compile(r"^doc-[0-9a-f]{32}$")
+
+
 def document_format(content: bytes, filename: str) -> str:
     """The format ``content`` is in, checked against the ending of ``filename``.
 
@@ -53,11 +66,36 @@ def document_format(content: bytes, filename: str) -> str:
     raise UnsupportedDocument(f"only {ACCEPTED} documents are accepted (checked by content)")
 
 
+def media_type_of(content: bytes) -> str:
+    """The media type of stored ``content``, by its first bytes alone."""
+    for magic, name, _ in _FORMATS:
+        if content.startswith(magic):
+            return MEDIA_TYPES[name]
+    return "application/octet-stream"
+
+
 def clean_filename(filename: str | None) -> str:
-    """The last part of the name a client sent, without path or control characters."""
+    """The last part of the name a client sent, without path or control characters (CR, LF
+    and the rest); any other Unicode character stays."""
     name = PurePath((filename or "").replace("\\", "/")).name
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return name[-255:] or "document"
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback name and the exact name as UTF-8 in ``filename*``."""
+    name = clean_filename(filename)
+    fallback = "".join(ch if " " <= ch < "\x7f" and ch not in '"\\' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def document_id_for(application_id: str, key: str | None) -> str:
+    """A new document id: random, or derived from a client's idempotency key so that a
+    retried upload names the same document."""
+    if key is None:
+        return f"doc-{uuid.uuid4().hex}"
+    digest = hashlib.sha256(f"{application_id}\n{key}".encode()).hexdigest()
+    return f"doc-{digest[:32]}"
 
 
 @dataclass(frozen=True)
@@ -68,17 +106,37 @@ class DocumentStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def read(self, ref: DocumentRef) -> tuple[bytes, str]:
-        """The stored content of ``ref`` and its media type.
+    def upload_record(self, application_id: str, document_id: str) -> Path:
+        return self.root / "uploads" / application_id / document_id
+
+    def read(self, application_id: str, ref: DocumentRef) -> tuple[bytes, str]:
+        """The content of ``ref`` and its media type, if it was uploaded to this application.
 
         Raises:
-            FileNotFoundError: the store no longer holds it.
+            DocumentNotFound: not uploaded to ``application_id`` (whatever the reference
+                claims), or no longer in the store.
         """
-        content = self.path_of(ref.sha256).read_bytes()
-        return content, MEDIA_TYPES[document_format(content, ref.filename)]
+        if not _DOCUMENT_ID.match(ref.document_id):
+            raise DocumentNotFound(ref.document_id)
+        try:
+            uploaded = self.upload_record(application_id, ref.document_id).read_text().strip()
+            if uploaded != ref.sha256:
+                raise DocumentNotFound(ref.document_id)
+            content = self.path_of(uploaded).read_bytes()
+        except OSError as err:
+            raise DocumentNotFound(ref.document_id) from err
+        return content, media_type_of(content)
 
-    def save(self, *, content: bytes, filename: str, kind: DocumentKind) -> DocumentRef:
-        """Check ``content`` and keep it; the reference names this upload and its content.
+    def save(
+        self,
+        *,
+        application_id: str,
+        content: bytes,
+        filename: str,
+        kind: DocumentKind,
+        document_id: str | None = None,
+    ) -> DocumentRef:
+        """Check ``content``, keep it and record it as uploaded to ``application_id``.
 
         Raises:
             DocumentTooLarge: over ``max_bytes``.
@@ -91,17 +149,36 @@ class DocumentStore:
         digest = hashlib.sha256(content).hexdigest()
         target = self.path_of(digest)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(content)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(partial, target)
-            except BaseException:
-                Path(partial).unlink(missing_ok=True)
-                raise
-        return DocumentRef(
-            document_id=f"doc-{uuid.uuid4().hex}", kind=kind, sha256=digest, filename=name
+            _write_atomically(target, content)
+        ref = DocumentRef(
+            document_id=document_id or document_id_for(application_id, None),
+            kind=kind,
+            sha256=digest,
+            filename=name,
         )
+        _write_atomically(self.upload_record(application_id, ref.document_id), digest.encode())
+        return ref
+
+    def reachable(self) -> bool:
+        """Whether the store's directory exists (or can be made) and takes writes."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                return True
+        except OSError:
+            return False
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    """Write aside and rename into place: a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

@@ -6,11 +6,12 @@ Every field an applicant fills in is optional while drafting: what is missing is
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Self
+from datetime import datetime
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from models.dates import IsoDate
 from models.enums import (
     ApplicationKind,
     AreaOfPractice,
@@ -27,6 +28,7 @@ from models.enums import (
 )
 
 _Text = Field(min_length=1, max_length=200)
+OutcomeCode = Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class Applicant(BaseModel):
@@ -73,12 +75,14 @@ class DocumentRef(BaseModel):
 class Qualification(BaseModel):
     """R07/R08/R16: an approved programme by id, or entered details; with its certificate."""
 
-    programme_id: str | None = Field(None, description="approved route: id from the list")
+    programme_id: str | None = Field(
+        None, max_length=64, description="approved route: id from the list"
+    )
     title: str | None = Field(None, max_length=200)
     awarding_body: str | None = Field(None, max_length=200)
     fheq_level: FheqLevel
-    completed_on: date
-    certificate_document_id: str | None = None
+    completed_on: IsoDate
+    certificate_document_id: str | None = Field(None, max_length=64)
     further_learning: bool = Field(
         False, description="R16: learning since the last award (re-accreditation)"
     )
@@ -88,15 +92,15 @@ class CpdRecord(BaseModel):
     """R08/R16: one piece of CPD; it counts only when verified."""
 
     title: str = _Text
-    activity_date: date
+    activity_date: IsoDate
     verified_by: str | None = Field(None, max_length=200)
-    learning_outcomes: list[str] = Field(default_factory=list)
+    learning_outcomes: list[OutcomeCode] = Field(default_factory=list, max_length=50)
 
 
 class NarrativeSection(BaseModel):
     """Part of the critical narrative: the reflection for one learning outcome."""
 
-    outcome_code: str = Field(min_length=1)
+    outcome_code: OutcomeCode
     text: str = Field(max_length=20000)
 
 
@@ -122,7 +126,7 @@ class Declaration(BaseModel):
 class Finding(BaseModel):
     """An assessor's finding against one learning outcome."""
 
-    outcome_code: str = Field(min_length=1)
+    outcome_code: OutcomeCode
     level: FindingLevel
     comment: str = Field("", max_length=4000)
 

@@ -56,17 +56,26 @@ class ApplicationInput(BaseModel):
 
 
 class DraftSections(BaseModel):
-    """Replace the sections given; sections left out (None) stay as they are (R10)."""
+    """Replace the sections given; sections left out (None) stay as they are (R10).
+
+    Documents are not a section: each enters the application only by an upload to it. The
+    list lengths here are outer bounds for any request; the policy's ``ContentLimits`` are the
+    limits an application is held to.
+    """
 
     role_details: RoleDetails | None = None
-    qualifications: list[Qualification] | None = None
-    documents: list[DocumentRef] | None = None
-    narrative: list[NarrativeSection] | None = None
-    cpd: list[CpdRecord] | None = None
+    qualifications: list[Qualification] | None = Field(None, max_length=100)
+    narrative: list[NarrativeSection] | None = Field(None, max_length=100)
+    cpd: list[CpdRecord] | None = Field(None, max_length=500)
 
 
 class SaveDraft(DraftSections):
     actor: Actor
+    documents: list[DocumentRef] | None = Field(
+        None,
+        description="refused by the validator; kept so histories saved before documents "
+        "became upload-only still replay",
+    )
 
 
 class AddDocument(BaseModel):
@@ -128,9 +137,16 @@ class DeclarationLink(BaseModel):
 
 
 class AssessorChoice(BaseModel):
-    """R12: name an assessor, or leave it out to let the service choose."""
+    """R12: name an assessor, or leave it out to let the service choose; say which assessor
+    the allocation replaces, so two allocations made at once cannot silently undo each other."""
 
     assessor_id: str | None = Field(None, min_length=1, max_length=64)
+    replaces_assessor_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="the assessor allocated now, as last seen; leave out when there is none",
+    )
     reason: str = Field("", max_length=2000)
 
 
@@ -141,7 +157,7 @@ class AllocateAssessor(AssessorChoice):
 class AssessmentFindings(BaseModel):
     """R12/R13: the assessor's findings per learning outcome and recommended outcome."""
 
-    findings: list[Finding] = Field(min_length=1)
+    findings: list[Finding] = Field(min_length=1, max_length=100)
     recommended_outcome: Outcome
     summary: str = Field("", max_length=4000)
 
@@ -156,7 +172,7 @@ class DecisionDetails(BaseModel):
 
     outcome: Outcome | None = None
     reason: str = Field("", max_length=4000)
-    feedback: list[Finding] = Field(default_factory=list)
+    feedback: list[Finding] = Field(default_factory=list, max_length=100)
 
 
 class Decision(DecisionDetails):

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Dates come as ``YYYY-MM-DD``; a number is no date (pydantic would read it as a Unix
+    timestamp, so that ``0`` meant 1 January 1970)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A calendar date that only an ISO ``YYYY-MM-DD`` string (or a ``date``) gives."""
 
 ACCREDITATION_YEARS = 2
 QUALIFICATION_RECENCY_YEARS = 3

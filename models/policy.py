@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.limits import ContentLimits
+
 
 class Policy(BaseModel):
     """Durations a workflow keeps for its whole life (defaults match ``Settings``)."""
@@ -21,6 +23,7 @@ class Policy(BaseModel):
     draft_idle_warning_days: int = Field(30, gt=0)
     expiry_reminder_days: list[int] = Field(default=[90, 30, 7])
     keep_current_while_reaccreditation_pending: bool = True
+    limits: ContentLimits = Field(default_factory=ContentLimits)
 
     @property
     def declaration_expiry(self) -> timedelta:

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ReaccreditationSubmitted,
         accreditation_workflow_id,
     )
-    from models.application import Assessment, Declaration, Finding
+    from models.application import ApplicationContent, Assessment, Declaration, Finding
     from models.application_machine import (
         FINAL_STATES,
         ApplicationMachine,
@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
     from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
     from models.errors import Problem
+    from models.limits import HISTORY_KEPT, LimitKind, content_problems
     from models.membership import fee_due
     from models.pathways import role_fits_pathway
     from models.permissions import refusal
@@ -202,9 +203,18 @@ class ApplicationWorkflow:
     def _validate_save_draft(self, cmd: SaveDraft) -> None:
         self._authorise("save_draft", cmd.actor)
         self._check_action("save_draft")
+        if cmd.documents is not None:
+            raise _refuse(
+                "Invalid",
+                "documents: documents are added by uploading each one to the application",
+            )
         if cmd.role_details and not role_fits_pathway(cmd.role_details.role, self._app.pathway):
             problem = role_pathway_problem(self._app)
             raise _refuse("Invalid", f"{problem.field}: {problem.message}", [problem])
+        changes = cmd.model_dump(exclude={"actor"}, exclude_none=True)
+        self._check_limits(
+            self._app.content.model_copy(update={k: getattr(cmd, k) for k in changes})
+        )
 
     @workflow.update
     async def add_document(self, cmd: AddDocument) -> ApplicationView:
@@ -224,6 +234,11 @@ class ApplicationWorkflow:
     def _validate_add_document(self, cmd: AddDocument) -> None:
         self._authorise("add_document", cmd.actor)
         self._check_action("save_draft")
+        content = self._app.content
+        if content.document(cmd.document.document_id) is None:
+            self._check_limits(
+                content.model_copy(update={"documents": [*content.documents, cmd.document]})
+            )
 
     @workflow.update
     async def invite_declarer(self, cmd: InviteDeclarer) -> ApplicationView:
@@ -354,16 +369,36 @@ class ApplicationWorkflow:
     async def allocate_assessor(self, cmd: AllocateAssessor) -> ApplicationView:
         """R12: allocate (or reallocate) an independent assessor, chosen or named by an officer."""
         async with self._lock:
+            explicit = workflow.patched("explicit-allocation")
+            if explicit:
+                # The validator saw the state before any update ahead of this one ran.
+                self._check_replaced_assessor(cmd)
             result = await self._find_assessor(cmd.assessor_id)
             if result.assessor is None:
                 raise _refuse("NoAssessor", result.reason or "no assessor is available")
+            released = self._p.assessor
             self._set_assessor(result.assessor, cmd.actor, cmd.reason or None)
+            if explicit and released and released.assessor_id != result.assessor.assessor_id:
+                self._notify(
+                    "assessor_released", str(released.email), released.name,
+                    assessor_name=released.name,
+                )  # fmt: skip
             return self.view()
 
     @allocate_assessor.validator
     def _validate_allocate(self, cmd: AllocateAssessor) -> None:
         self._authorise("allocate_assessor", cmd.actor)
         self._check_action("allocate_assessor")
+        self._check_replaced_assessor(cmd)
+
+    def _check_replaced_assessor(self, cmd: AllocateAssessor) -> None:
+        current = self._p.assessor.assessor_id if self._p.assessor else None
+        if cmd.replaces_assessor_id != current:
+            raise _refuse(
+                "Conflict",
+                f"replaces_assessor_id: the application is allocated to {current or 'nobody'}, "
+                f"not {cmd.replaces_assessor_id or 'nobody'}; look again before allocating",
+            )
 
     @workflow.update
     async def record_assessment(self, cmd: RecordAssessment) -> ApplicationView:
@@ -639,6 +674,7 @@ class ApplicationWorkflow:
                 reason=reason,
             )
         )
+        del self._p.history[:-HISTORY_KEPT]
         self._record(trigger, actor, reason, from_state=before)
         if self._app.kind == ApplicationKind.REACCREDITATION:
             self._report_reaccreditation(trigger, reason)
@@ -656,10 +692,21 @@ class ApplicationWorkflow:
     def _check_action(self, action: str) -> None:
         available = available_actions(self._machine())
         if action not in available:
-            raise _refuse(
-                "InvalidTransition",
+            raise ApplicationError(
                 f"'{action}' is not allowed while the application is {self._p.state.value}; "
                 f"allowed now: {', '.join(available) or 'none'}",
+                {"allowed_actions": available},
+                type="InvalidTransition",
+                non_retryable=True,
+            )
+
+    def _check_limits(self, content: ApplicationContent) -> None:
+        found = content_problems(content, self._input.catalogue, self._input.policy.limits)
+        if found:
+            kind, problems = found
+            refusal_type = "TooLarge" if kind == LimitKind.TOO_LARGE else "Invalid"
+            raise _refuse(
+                refusal_type, _listing("the application would be too large", problems), problems
             )
 
     def _check_ready(self, trigger: str) -> None:

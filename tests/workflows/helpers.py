@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from models.application import Application
-from models.commands import Actor, ApplicationInput, SaveDraft
+from models.commands import Actor, AddDocument, ApplicationInput, SaveDraft
 from models.enums import StaffRole
 from models.policy import Policy
 from models.views import ApplicationView
@@ -56,16 +56,27 @@ async def start(client: Client, task_queue: str, application: Application, **ext
 
 
 def fill_in(application: Application) -> SaveDraft:
-    """A save that enters every section of ``application``'s content at once."""
+    """A save that enters every section of ``application``'s content at once (documents are
+    uploaded one by one: ``enter``)."""
     content = application.content
     return SaveDraft(
         actor=applicant_actor(application),
         role_details=content.role_details,
         qualifications=content.qualifications,
-        documents=content.documents,
         narrative=content.narrative,
         cpd=content.cpd,
     )
+
+
+async def enter(handle: WorkflowHandle[Any, Any], application: Application) -> None:
+    """Enter ``application``'s content as the applicant would: every section, then each
+    document as its upload adds it."""
+    await handle.execute_update(ApplicationWorkflow.save_draft, fill_in(application))
+    for document in application.content.documents:
+        await handle.execute_update(
+            ApplicationWorkflow.add_document,
+            AddDocument(actor=applicant_actor(application), document=document),
+        )
 
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

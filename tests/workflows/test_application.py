@@ -47,7 +47,7 @@ from tests.workflows.helpers import (
     OFFICER,
     Handle,
     applicant_actor,
-    fill_in,
+    enter,
     refusal,
     save_history,
     start,
@@ -91,7 +91,7 @@ async def ready_to_submit(
     draft = complete.model_copy(update={"content": draft_application(pathway, route, kind).content})
     handle = await start(running.client, running.task_queue, draft, **extra)
     me = applicant_actor(complete)
-    await handle.execute_update("save_draft", fill_in(complete))
+    await enter(handle, complete)
     await handle.execute_update(
         "invite_declarer",
         InviteDeclarer(

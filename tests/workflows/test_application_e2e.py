@@ -63,7 +63,7 @@ from tests.workflows.helpers import (
     OFFICER,
     Handle,
     applicant_actor,
-    fill_in,
+    enter,
     refusal,
     start,
     unique,
@@ -117,7 +117,7 @@ async def declared(service: Service, pathway: Pathway, route: Route) -> tuple[Ha
     complete = unique(complete_application(pathway, route, today=today().date()))
     draft = complete.model_copy(update={"content": draft_application(pathway, route).content})
     handle = await start(service.env.client, service.task_queue, draft)
-    await handle.execute_update("save_draft", fill_in(complete))
+    await enter(handle, complete)
     await _declare(service, handle, complete)
     return handle, complete
 
@@ -258,9 +258,7 @@ async def test_r15_r17_r20_reaccreditation_renews_through_the_member_workflow(
     evidence = complete_application(
         Pathway.AP_L5, None, ApplicationKind.REACCREDITATION, today().date()
     )
-    await renewal.execute_update(
-        "save_draft", fill_in(evidence.model_copy(update={"applicant": application.applicant}))
-    )
+    await enter(renewal, evidence.model_copy(update={"applicant": application.applicant}))
     await _declare(service, renewal, started.application)
     await decide_to_accredit(renewal, started.application)
     renewed = await renewal.result()
