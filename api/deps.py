@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
-from temporalio.client import Client
 
 from api.auth import InvalidToken, Principal, Role, decode_token
 from api.documents import DocumentStore
+from api.temporal import Temporal
 from models.catalogue import Catalogue
 from settings import Settings
+from storage.queries import MAX_OFFSET
 
 
 def _settings(request: Request) -> Settings:
@@ -21,9 +22,9 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _client(request: Request) -> Client:
-    client: Client = request.app.state.client
-    return client
+def _temporal(request: Request) -> Temporal:
+    temporal: Temporal = request.app.state.temporal
+    return temporal
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -42,7 +43,7 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ClientDep = Annotated[Client, Depends(_client)]
+TemporalDep = Annotated[Temporal, Depends(_temporal)]
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 DocumentStoreDep = Annotated[DocumentStore, Depends(_documents)]
 SessionDep = Annotated[Session, Depends(_session)]
@@ -109,3 +110,17 @@ AccreditationReader = Annotated[
     Depends(roles(Role.APPLICANT, Role.OFFICER, Role.ADMIN, Role.PORTAL, Role.MEMBERSHIP)),
 ]
 """May read a member's accreditation; applicants only their own."""
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="a key of the client's choosing: the same key sent again (a retry) returns "
+        "the first answer instead of acting twice",
+    ),
+]
+
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="results to skip")]

@@ -1,42 +1,95 @@
-"""Every domain or Temporal refusal the API meets, as one HTTP status, in one place.
+"""Every domain or Temporal refusal the API meets, as one HTTP status and one error body.
 
-| refusal                                         | status |
-|-------------------------------------------------|--------|
-| no or invalid token                             | 401    |
-| ``Forbidden`` (role or ownership)               | 403    |
-| unknown application (RPC ``NOT_FOUND``)         | 404    |
-| ``InvalidTransition``, ``NoAssessor``, finished | 409    |
-| ``NotAccredited``, ``Lapsed``, ``AlreadyOpen``  | 409    |
-| ``LinkUsed``, expired declaration link          | 410    |
-| document over the size limit                    | 413    |
-| document of a type not accepted                 | 415    |
-| ``NotReady``, ``Invalid``, bad body             | 422    |
-| Temporal unreachable                            | 503    |
+| refusal                                                    | status |
+|------------------------------------------------------------|--------|
+| no or invalid token                                        | 401    |
+| ``Forbidden`` (role or ownership)                          | 403    |
+| unknown application, member, document or entry             | 404    |
+| ``InvalidTransition``, ``NoAssessor``, ``Conflict``, ended | 409    |
+| ``NotAccredited``, ``Lapsed``, ``AlreadyOpen``             | 409    |
+| ``LinkUsed``, expired declaration link                     | 410    |
+| request body, document or application content too large   | 413    |
+| document of a type not accepted                            | 415    |
+| ``NotReady``, ``Invalid``, bad body, query or path         | 422    |
+| a bug (logged with the correlation id the body carries)    | 500    |
+| Temporal unreachable, no worker, or too slow               | 503    |
+
+Every error answers with ``ErrorBody``: a message for a person, the field problems (each names
+its field), the actions allowed now where the state refused the action, and the request's
+correlation id.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import HTTPException, status
+from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
+from api.temporal import TemporalUnavailable
 from models.errors import Problem
+
+log = logging.getLogger("accreditation.api")
+
+CORRELATION_HEADER = "X-Request-ID"
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with the request, and the field it concerns."""
+
+    field: str = Field(description="e.g. body.cpd[2].activity_date or query.offset")
+    message: str
+    code: str = Field("invalid", description="a stable code, e.g. missing or too_large")
+    rule: str | None = Field(None, description="the scheme rule (R01-R23) it comes from")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    message: str = Field(description="what is wrong, for a person")
+    problems: list[FieldProblem] = Field(default_factory=list)
+    allowed_actions: list[str] | None = Field(
+        None, description="when the application's state refused the action: what it allows now"
+    )
+    correlation_id: str | None = Field(None, description="quote it when reporting a problem")
+
+
+class ApiError(HTTPException):
+    """An HTTP error with field problems and allowed actions besides its message."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        problems: Sequence[FieldProblem] = (),
+        allowed_actions: Sequence[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, message, headers=headers)
+        self.problems = list(problems)
+        self.allowed_actions = None if allowed_actions is None else list(allowed_actions)
+
 
 UPDATE_REFUSALS: dict[str, int] = {
     "Forbidden": status.HTTP_403_FORBIDDEN,
     "InvalidTransition": status.HTTP_409_CONFLICT,
     "NoAssessor": status.HTTP_409_CONFLICT,
+    "Conflict": status.HTTP_409_CONFLICT,
     "NotAccredited": status.HTTP_409_CONFLICT,
     "Lapsed": status.HTTP_409_CONFLICT,
     "AlreadyOpen": status.HTTP_409_CONFLICT,
     "LinkUsed": status.HTTP_410_GONE,
+    "TooLarge": status.HTTP_413_CONTENT_TOO_LARGE,
     "NotReady": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "Invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
@@ -44,76 +97,169 @@ UPDATE_REFUSALS: dict[str, int] = {
 # Refusal messages start "field: message" when they concern one field.
 _FIELD_PREFIX = re.compile(r"^(?P<field>[a-z_][a-z0-9_.\[\]]*): (?P<msg>.+)$", re.DOTALL)
 
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": description}
+    for code, description in [
+        (400, "the request is malformed"),
+        (401, "no bearer token, or an invalid one"),
+        (403, "the caller's role or identity may not do this"),
+        (404, "no such application, member, document or entry"),
+        (409, "the application's state does not allow this now"),
+        (410, "the declaration link has been used, replaced or has expired"),
+        (413, "the request, the document or the application would be too large"),
+        (415, "the document is not of an accepted type"),
+        (422, "a field is missing or invalid: every problem is listed"),
+        (500, "a fault in the service, logged under the correlation id"),
+        (503, "the workflow service or its worker is unavailable; retry after a pause"),
+    ]
+}
+"""The error responses every operation documents, with the one error body."""
 
-def problem_details(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    """Problems in the shape of FastAPI's validation errors, with the rule each comes from."""
+
+def problems_of(problems: Sequence[Problem]) -> list[FieldProblem]:
     return [
-        {
-            "loc": ["application", p.field],
-            "field": p.field,
-            "msg": p.message,
-            "type": p.code,
-            "rule": p.rule,
-        }
-        for p in problems
+        FieldProblem(field=p.field, message=p.message, code=p.code, rule=p.rule) for p in problems
     ]
 
 
-def _message_details(message: str) -> list[dict[str, Any]]:
-    match = _FIELD_PREFIX.match(message)
-    field, msg = (match["field"], match["msg"]) if match else ("body", message)
-    return [{"loc": ["body", field], "field": field, "msg": msg, "type": "invalid"}]
-
-
-def update_refused(err: WorkflowUpdateFailedError) -> HTTPException:
+def update_refused(err: WorkflowUpdateFailedError) -> ApiError:
     """The HTTP answer to an update a workflow validator or handler refused."""
     cause = err.cause
     if not isinstance(cause, ApplicationError) or cause.type not in UPDATE_REFUSALS:
-        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the update failed")
-    code = UPDATE_REFUSALS[cause.type]
-    if code != status.HTTP_422_UNPROCESSABLE_CONTENT:
-        return HTTPException(code, cause.message)
-    problems = [Problem.model_validate(d) for d in cause.details if isinstance(d, dict)]
-    detail = problem_details(problems) if problems else _message_details(cause.message)
-    return HTTPException(code, detail)
-
-
-def rpc_failed(err: RPCError, application_id: str) -> HTTPException:
-    """The HTTP answer to a Temporal service error on an application's workflow."""
-    if err.status == RPCStatusCode.NOT_FOUND:
-        return not_found(application_id)
-    if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-        return HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "the workflow service is unavailable; try again"
-        )
-    return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the workflow service failed")
-
-
-def not_found(application_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
-
-
-def finished(state: str) -> HTTPException:
-    """An update on an application whose workflow has ended (its state is final)."""
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        f"the application is {state} and can no longer change; allowed now: none",
+        raise RuntimeError(f"an update failed unexpectedly: {cause}") from err
+    details = [d for d in cause.details if isinstance(d, dict)]
+    allowed = next((d["allowed_actions"] for d in details if "allowed_actions" in d), None)
+    problems = [Problem.model_validate(d) for d in details if "allowed_actions" not in d]
+    found = problems_of(problems) if problems else _message_problems(cause.message)
+    return ApiError(
+        UPDATE_REFUSALS[cause.type], cause.message, problems=found, allowed_actions=allowed
     )
 
 
-def link_gone() -> HTTPException:
-    return HTTPException(
+def _message_problems(message: str) -> list[FieldProblem]:
+    match = _FIELD_PREFIX.match(message)
+    if not match:
+        return []
+    return [FieldProblem(field=match["field"], message=match["msg"])]
+
+
+def not_found(application_id: str) -> ApiError:
+    return ApiError(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+
+
+def finished(state: str) -> ApiError:
+    """An update on an application whose workflow has ended (its state is final)."""
+    return ApiError(
+        status.HTTP_409_CONFLICT,
+        f"the application is {state} and can no longer change; allowed now: none",
+        allowed_actions=[],
+    )
+
+
+def link_gone() -> ApiError:
+    return ApiError(
         status.HTTP_410_GONE,
         "this declaration link has been used or has expired; ask the applicant to send a new "
         "invitation",
     )
 
 
-def forbidden(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, message)
+def forbidden(message: str) -> ApiError:
+    return ApiError(status.HTTP_403_FORBIDDEN, message)
+
+
+def missing(location: str, field: str, message: str) -> ApiError:
+    """A 422 for one field the route itself requires."""
+    return ApiError(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        f"{field}: {message}",
+        problems=[FieldProblem(field=f"{location}.{field}", message=message, code="missing")],
+    )
 
 
 def invalid_body(err: ValidationError) -> RequestValidationError:
     """A model the API builds from a valid body refused it: a 422 like any bad body."""
     errors = err.errors(include_url=False, include_context=False, include_input=False)
     return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors])
+
+
+def correlation_id(request: Request) -> str | None:
+    found: str | None = request.scope.get("state", {}).get("correlation_id")
+    return found
+
+
+def _respond(
+    request: Request, status_code: int, body: ErrorBody, headers: Any = None
+) -> JSONResponse:
+    body.correlation_id = correlation_id(request)
+    out = dict(headers or {})
+    if body.correlation_id:
+        out[CORRELATION_HEADER] = body.correlation_id
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code, headers=out)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, ApiError):
+        body = ErrorBody(
+            message=str(exc.detail), problems=exc.problems, allowed_actions=exc.allowed_actions
+        )
+    else:
+        body = ErrorBody(message=exc.detail if isinstance(exc.detail, str) else "request refused")
+    return _respond(request, exc.status_code, body, exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        FieldProblem(
+            field=".".join(str(part) for part in e.get("loc", ())) or "request",
+            message=str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            code=str(e.get("type", "invalid")),
+        )
+        for e in exc.errors()
+    ]
+    listing = "; ".join(f"{p.field}: {p.message}" for p in problems)
+    body = ErrorBody(message=f"the request is not valid: {listing}", problems=problems)
+    return _respond(request, status.HTTP_422_UNPROCESSABLE_CONTENT, body)
+
+
+async def _update_failed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WorkflowUpdateFailedError)
+    return await _http_error(request, update_refused(exc))
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    retry_after = str(request.app.state.settings.retry_after_seconds)
+    if isinstance(exc, OperationalError):
+        log.warning("database unavailable: %s", exc)
+        exc = TemporalUnavailable("the database cannot be reached at the moment")
+    body = ErrorBody(message=f"{exc}; please try again in a little while")
+    return _respond(
+        request, status.HTTP_503_SERVICE_UNAVAILABLE, body, {"Retry-After": retry_after}
+    )
+
+
+async def _fault(request: Request, exc: Exception) -> JSONResponse:
+    log.error(
+        "request %s %s failed (correlation id %s)",
+        request.method,
+        request.url.path,
+        correlation_id(request),
+        exc_info=exc,
+    )
+    body = ErrorBody(
+        message="something went wrong on our side; it has been logged. Quote the correlation "
+        "id if you contact the accreditation team"
+    )
+    return _respond(request, status.HTTP_500_INTERNAL_SERVER_ERROR, body)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error through ``ErrorBody``."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(WorkflowUpdateFailedError, _update_failed)
+    app.add_exception_handler(TemporalUnavailable, _unavailable)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(Exception, _fault)

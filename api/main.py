@@ -1,19 +1,27 @@
-"""The HTTP API: gathers the routers and holds one Temporal client and database per app.
+"""The HTTP API: gathers the routers and holds one Temporal gateway and database per app.
 
 Run locally with ``uvicorn api.main:app`` (``./dev run`` does). Tests build their own app with
-``create_app(settings, client=..., session_factory=...)``.
+``create_app(settings, client=..., session_factory=...)``. The app starts whether or not
+Temporal is reachable: it connects on the first request that needs it, and SQL-backed reads
+(the register, staff queues) answer meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+from api import errors, health
 from api.documents import DocumentStore
+from api.middleware import RequestLimits
 from api.routes import (
     accreditations,
     applications,
@@ -24,6 +32,7 @@ from api.routes import (
     register,
     reviews,
 )
+from api.temporal import Temporal, TemporalUnavailable
 from settings import Settings, get_settings
 from storage.database import make_engine, make_session_factory
 from worker import connect, load_settings_catalogue
@@ -34,8 +43,24 @@ mammography associates.
 
 Callers send a bearer JWT carrying `sub` and `role` (applicant, assessor, officer, admin, or
 the `portal` and `membership` systems). Declaration links, the public register and the
-catalogue need no token.
+catalogue need no token. Every error answers with the same body (`ErrorBody`): a message, the
+field problems, the actions allowed now where relevant, and a correlation id. A 503 carries
+`Retry-After`. Creates and other actions that a retry could repeat accept an `Idempotency-Key`.
 """
+
+# The errors each group of operations can answer, besides 422 and 500 which any can.
+_WORKFLOW_ERRORS = (401, 403, 404, 409, 413, 503)
+_ROUTER_ERRORS: list[tuple[Any, tuple[int, ...]]] = [
+    (applications.router, (400, *_WORKFLOW_ERRORS, 415)),
+    (reviews.router, _WORKFLOW_ERRORS),
+    (members.router, _WORKFLOW_ERRORS),
+    (accreditations.router, (401, 403, 503)),
+    (queues.router, (401, 403, 503)),
+    (declarations.router, (404, 409, 410, 413, 503)),
+    (register.router, (404, 503)),
+    (catalogue.router, ()),
+    (health.router, (503,)),
+]
 
 
 def create_app(
@@ -46,6 +71,11 @@ def create_app(
 ) -> FastAPI:
     """The API on ``settings``; a client or session factory given here is used as it is."""
     settings = settings or get_settings()
+    temporal = Temporal(
+        lambda: connect(settings),
+        timedelta(seconds=settings.temporal_rpc_timeout_seconds),
+        client,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,11 +83,14 @@ def create_app(
         if app.state.sessions is None:
             engine = make_engine(settings.database_url)
             app.state.sessions = make_session_factory(engine)
-        if app.state.client is None:
-            app.state.client = await connect(settings)
+        # Connect in the background: the API serves what it can while Temporal is away.
+        connecting = asyncio.create_task(_connect_quietly(temporal))
         try:
             yield
         finally:
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
             if engine is not None:
                 engine.dispose()
 
@@ -68,22 +101,26 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.client = client
+    app.state.temporal = temporal
     app.state.sessions = session_factory
     app.state.catalogue = load_settings_catalogue(settings)
     app.state.documents = DocumentStore(settings.document_store_path, settings.max_upload_bytes)
-    for router in (
-        applications.router,
-        reviews.router,
-        members.router,
-        accreditations.router,
-        queues.router,
-        declarations.router,
-        register.router,
-        catalogue.router,
-    ):
-        app.include_router(router)
+    for router, codes in _ROUTER_ERRORS:
+        responses = {code: errors.ERROR_RESPONSES[code] for code in (*codes, 422, 500)}
+        app.include_router(router, responses=dict(sorted(responses.items(), key=str)))
+    errors.install(app)
+    app.add_middleware(
+        RequestLimits,
+        max_request_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     return app
+
+
+async def _connect_quietly(temporal: Temporal) -> None:
+    """Try to connect now, so the first request does not wait; a request retries later."""
+    with contextlib.suppress(TemporalUnavailable):
+        await temporal.client()
 
 
 app = create_app()

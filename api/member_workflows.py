@@ -1,12 +1,15 @@
-"""The API's calls into members' accreditation workflows (one long-lived workflow per member)."""
+"""The API's calls into members' accreditation workflows (one long-lived workflow per member).
+
+Every call goes through ``Temporal.call``: bounded in time, 503 when Temporal cannot answer.
+"""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import errors
+from api.temporal import Temporal
 from models.accreditation import (
     AccreditationView,
     MembershipChanged,
@@ -25,47 +28,62 @@ def handle(client: Client, member_id: str) -> Handle:
     )
 
 
-async def view(client: Client, member_id: str) -> AccreditationView:
+async def view(temporal: Temporal, member_id: str) -> AccreditationView:
     """The member's accreditation (404 when the member has never been accredited)."""
     try:
-        return await handle(client, member_id).query(AccreditationWorkflow.view)
+        return await temporal.call(
+            lambda client: handle(client, member_id).query(
+                AccreditationWorkflow.view, rpc_timeout=temporal.timeout
+            )
+        )
     except RPCError as err:
         raise _failed(err, member_id) from err
 
 
 async def start_reaccreditation(
-    client: Client, member_id: str, command: StartReaccreditation
+    temporal: Temporal, member_id: str, command: StartReaccreditation, update_id: str | None
 ) -> str:
     """R15/R17: start a re-accreditation application; its id."""
     try:
-        return await handle(client, member_id).execute_update(
-            AccreditationWorkflow.start_reaccreditation, command
+        return await temporal.call(
+            lambda client: handle(client, member_id).execute_update(
+                AccreditationWorkflow.start_reaccreditation,
+                command,
+                id=update_id,
+                rpc_timeout=temporal.timeout,
+            )
         )
-    except WorkflowUpdateFailedError as err:
-        raise errors.update_refused(err) from err
     except RPCError as err:
         raise _failed(err, member_id) from err
 
 
-async def membership_changed(client: Client, member_id: str, message: MembershipChanged) -> None:
+async def membership_changed(
+    temporal: Temporal, member_id: str, message: MembershipChanged
+) -> None:
     """R22/R23: tell the member's workflow their membership status changed."""
     try:
-        await handle(client, member_id).signal(AccreditationWorkflow.membership_changed, message)
+        await temporal.call(
+            lambda client: handle(client, member_id).signal(
+                AccreditationWorkflow.membership_changed, message, rpc_timeout=temporal.timeout
+            )
+        )
     except RPCError as err:
         raise _failed(err, member_id) from err
 
 
-async def scope_changed(client: Client, member_id: str, message: ScopeChanged) -> None:
+async def scope_changed(temporal: Temporal, member_id: str, message: ScopeChanged) -> None:
     """R18: tell the member's workflow their scope of practice changed."""
     try:
-        await handle(client, member_id).signal(AccreditationWorkflow.scope_changed, message)
+        await temporal.call(
+            lambda client: handle(client, member_id).signal(
+                AccreditationWorkflow.scope_changed, message, rpc_timeout=temporal.timeout
+            )
+        )
     except RPCError as err:
         raise _failed(err, member_id) from err
 
 
-def _failed(err: RPCError, member_id: str) -> HTTPException:
+def _failed(err: RPCError, member_id: str) -> Exception:
     if err.status == RPCStatusCode.NOT_FOUND:
-        return HTTPException(
-            status.HTTP_404_NOT_FOUND, f"member {member_id} has no accreditation on record"
-        )
-    return errors.rpc_failed(err, member_id)
+        return errors.ApiError(404, f"member {member_id} has no accreditation on record")
+    return RuntimeError(f"Temporal refused a request for member {member_id}: {err.message}")

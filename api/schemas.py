@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.application import (
     Applicant,
@@ -40,7 +40,17 @@ class ApplicationCreate(BaseModel):
 
 
 class ApplicationUpdate(DraftSections):
-    """Draft sections to replace; sections left out stay as they are (R10)."""
+    """Draft sections to replace; sections left out stay as they are (R10). Documents are
+    added by uploading them (``POST /applications/{id}/documents``), never here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApplicationAccepted(BaseModel):
+    """A create whose application exists but could not be read back yet."""
+
+    application_id: str
+    message: str
 
 
 class DeclarerInvite(DeclarerDetails):

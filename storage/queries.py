@@ -22,6 +22,8 @@ from storage.tables import (
 )
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
+"""The furthest any listing pages; past it, narrow the search instead."""
 
 T = TypeVar("T")
 
@@ -211,8 +213,8 @@ def list_member_applications(*, session: Session, member_id: str) -> list[Applic
 def _check_page(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
-    if offset < 0:
-        raise ValueError(f"offset must not be negative, not {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValueError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
 
 
 def _page(session: Session, query: Select[Any], limit: int, offset: int) -> tuple[int, list[Any]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import OfficerOrAdmin, SessionDep
+from api.deps import OfficerOrAdmin, Offset, SessionDep
+from models.dates import IsoDate
 from models.enums import RegisterStatus
 from models.records import AccreditationSummary
 from storage import queries
@@ -21,9 +21,9 @@ def list_accreditations(
     _principal: OfficerOrAdmin,
     session: SessionDep,
     status: RegisterStatus | None = None,
-    expiring_before: date | None = None,
+    expiring_before: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[AccreditationSummary]:
     """Members' accreditations, soonest expiry first, by status and expiry."""
     return queries.list_accreditations(

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from api import application_workflows as workflows
 from api import errors
-from api.deps import ApplicationId, ClientDep
+from api.deps import ApplicationId, TemporalDep
 from api.schemas import DeclarationReceipt
 from models.commands import DeclarationAnswer, DeclarationResponse
 from models.views import DeclarationRequest
@@ -25,10 +25,10 @@ Token = Annotated[str, Path(min_length=1, max_length=128)]
 
 @router.get("/{application_id}/{token}")
 async def read_declaration(
-    application_id: ApplicationId, token: Token, client: ClientDep
+    application_id: ApplicationId, token: Token, temporal: TemporalDep
 ) -> DeclarationRequest:
     """What the link's holder is asked to declare (410 once the link is used or expired)."""
-    request = await workflows.declaration_request(client, application_id, token)
+    request = await workflows.declaration_request(temporal, application_id, token)
     if request is None:
         raise errors.link_gone()
     return request
@@ -36,14 +36,14 @@ async def read_declaration(
 
 @router.post("/{application_id}/{token}")
 async def answer_declaration(
-    application_id: ApplicationId, token: Token, body: DeclarationAnswer, client: ClientDep
+    application_id: ApplicationId, token: Token, body: DeclarationAnswer, temporal: TemporalDep
 ) -> DeclarationReceipt:
     """Confirm, or decline with a reason; the link then stops working."""
     try:
         response = DeclarationResponse(token=token, **dict(body))
     except ValidationError as err:
         raise errors.invalid_body(err) from err
-    view = await workflows.respond_to_declaration(client, application_id, response)
+    view = await workflows.respond_to_declaration(temporal, application_id, response)
     declaration = view.application.declaration
     assert declaration is not None  # the workflow just recorded the answer
     return DeclarationReceipt(application_id=application_id, status=declaration.status)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Assessor, OfficerOrAdmin, SessionDep
+from api.deps import Assessor, OfficerOrAdmin, Offset, SessionDep
 from api.schemas import StaffQueue
 from models.enums import ApplicationKind, Pathway
 from storage import queries
@@ -26,7 +26,7 @@ def list_queue(
     kind: ApplicationKind | None = None,
     assessor_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[QueueItem]:
     """Applications waiting in a staff queue, most urgent first, optionally filtered."""
     return queries.list_queue(
@@ -47,7 +47,7 @@ def list_my_assessments(
     principal: Assessor,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[QueueItem]:
     """The assessor's own allocated applications, most urgent first."""
     return queries.list_queue(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
-from api.deps import SessionDep
+from api.deps import Offset, SessionDep
 from models.enums import AreaOfPractice, Pathway
 from models.records import RegisterEntry
 from storage import queries
@@ -23,7 +23,7 @@ def search_register(
     pathway: Pathway | None = None,
     area_of_practice: AreaOfPractice | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[RegisterEntry]:
     """Search the current accreditations by name, registration number, pathway or area."""
     return queries.search_register(

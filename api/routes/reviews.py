@@ -11,10 +11,10 @@ from api.deps import (
     ApplicationId,
     Assessor,
     AuditReader,
-    ClientDep,
     Officer,
     OfficerOrAdmin,
     SessionDep,
+    TemporalDep,
 )
 from api.schemas import AllocationCreate, AssessmentCreate, DecisionCreate
 from models.commands import AllocateAssessor, Decision, RecordAssessment
@@ -30,46 +30,52 @@ async def allocate_assessor(
     application_id: ApplicationId,
     body: AllocationCreate,
     principal: OfficerOrAdmin,
-    client: ClientDep,
+    temporal: TemporalDep,
 ) -> ApplicationView:
     """R12: allocate or reallocate an independent assessor (named, or chosen by the service)."""
     command = AllocateAssessor(actor=actor(principal), **dict(body))
-    return await workflows.update(client, application_id, "allocate_assessor", command, principal)
+    return await workflows.update(temporal, application_id, "allocate_assessor", command, principal)
 
 
 @router.post("/{application_id}/assessment")
 async def record_assessment(
-    application_id: ApplicationId, body: AssessmentCreate, principal: Assessor, client: ClientDep
+    application_id: ApplicationId,
+    body: AssessmentCreate,
+    principal: Assessor,
+    temporal: TemporalDep,
 ) -> ApplicationView:
     """R12/R13: the allocated assessor's findings per learning outcome and recommendation."""
     command = RecordAssessment(actor=actor(principal), **dict(body))
-    return await workflows.update(client, application_id, "record_assessment", command, principal)
+    return await workflows.update(temporal, application_id, "record_assessment", command, principal)
 
 
 @router.post("/{application_id}/verification")
 async def verify_application(
-    application_id: ApplicationId, body: DecisionCreate, principal: Officer, client: ClientDep
+    application_id: ApplicationId, body: DecisionCreate, principal: Officer, temporal: TemporalDep
 ) -> ApplicationView:
     """R11: a professional officer verifies an approved-route application."""
     command = Decision(actor=actor(principal), **dict(body))
-    return await workflows.update(client, application_id, "verify", command, principal)
+    return await workflows.update(temporal, application_id, "verify", command, principal)
 
 
 @router.post("/{application_id}/ratification")
 async def ratify_assessment(
-    application_id: ApplicationId, body: DecisionCreate, principal: Officer, client: ClientDep
+    application_id: ApplicationId, body: DecisionCreate, principal: Officer, temporal: TemporalDep
 ) -> ApplicationView:
     """R13: a professional officer ratifies (or, with a reason, overrules) the recommendation."""
     command = Decision(actor=actor(principal), **dict(body))
-    return await workflows.update(client, application_id, "ratify", command, principal)
+    return await workflows.update(temporal, application_id, "ratify", command, principal)
 
 
 @router.get("/{application_id}/audit")
 async def read_audit_trail(
-    application_id: ApplicationId, principal: AuditReader, client: ClientDep, session: SessionDep
+    application_id: ApplicationId,
+    principal: AuditReader,
+    temporal: TemporalDep,
+    session: SessionDep,
 ) -> list[AuditEvent]:
     """The application's audit trail, oldest first (assessors: their allocated ones only)."""
-    check_reader(principal, await workflows.view(client, application_id))
+    check_reader(principal, await workflows.view(temporal, application_id))
     return await run_in_threadpool(
         queries.audit_trail, session=session, application_id=application_id
     )

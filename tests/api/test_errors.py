@@ -44,11 +44,13 @@ async def test_r10_submit_lists_every_missing_item(service: Service) -> None:
         f"/applications/{app_id}/submit", headers=service.member(member_id)
     )
     assert response.status_code == 422
-    detail = response.json()["detail"]
-    assert len(detail) == len(missing) >= 5
-    assert [(d["field"], d["msg"]) for d in detail] == [(m["field"], m["message"]) for m in missing]
-    assert all(d["loc"] == ["application", d["field"]] and d["type"] for d in detail)
-    assert {d["field"] for d in detail} >= {"role_details", "documents", "declaration"}
+    problems = response.json()["problems"]
+    assert len(problems) == len(missing) >= 5
+    assert [(p["field"], p["message"]) for p in problems] == [
+        (m["field"], m["message"]) for m in missing
+    ]
+    assert all(p["code"] and p["rule"] for p in problems)
+    assert {p["field"] for p in problems} >= {"role_details", "documents", "declaration"}
 
 
 async def test_unknown_application_is_404(service: Service) -> None:
@@ -77,8 +79,9 @@ async def test_action_the_state_does_not_allow_is_409_naming_state_and_actions(
         headers=service.officer(),
     )
     assert response.status_code == 409
-    assert "draft" in response.json()["detail"]
-    assert "allowed now: save_draft" in response.json()["detail"]
+    assert "draft" in response.json()["message"]
+    assert "allowed now: save_draft" in response.json()["message"]
+    assert "save_draft" in response.json()["allowed_actions"]
 
 
 async def test_finished_application_refuses_changes_with_409(service: Service) -> None:
@@ -89,7 +92,7 @@ async def test_finished_application_refuses_changes_with_409(service: Service) -
     for path, body in calls:
         response = await service.http.post(f"/applications/{app_id}/{path}", json=body, headers=me)
         assert response.status_code == 409, response.text
-        assert "withdrawn" in response.json()["detail"]
+        assert "withdrawn" in response.json()["message"]
     assert (await _view(service, app_id, member_id))["state"] == "withdrawn"
 
 
@@ -206,7 +209,7 @@ async def test_bad_input_never_500s_and_never_changes_saved_data(service: Servic
             kwargs["json"] = body
         response = await service.http.request(method, url, **kwargs)
         assert 400 <= response.status_code < 500, (method, url, response.status_code, response.text)
-        assert response.json()["detail"], response.text
+        assert response.json()["message"], response.text
     after = await _view(service, app_id, member_id)
     assert after["application"] == before["application"]
     assert after["state"] == before["state"] == "draft"
@@ -221,6 +224,6 @@ async def test_422_names_the_field_of_a_refused_update(service: Service) -> None
         headers=service.member(member_id),
     )
     assert response.status_code == 422
-    [problem] = response.json()["detail"]
+    [problem] = response.json()["problems"]
     assert problem["field"] == "declarer_email"
-    assert "manager or practice educator" in problem["msg"]
+    assert "manager or practice educator" in problem["message"]

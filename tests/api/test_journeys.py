@@ -159,7 +159,7 @@ async def test_r12_officer_reallocates_to_another_assessor(service: Service) -> 
     view = ok(
         await service.http.post(
             f"/applications/{app_id}/allocation",
-            json={"reason": "first assessor on leave"},
+            json={"reason": "first assessor on leave", "replaces_assessor_id": first},
             headers=service.auth(Role.ADMIN, "admin-1"),
         )
     )

@@ -65,7 +65,7 @@ async def test_r15_reaccreditation_starts_once(service: Service) -> None:
     assert started["state"] == "draft"
     again = await service.http.post(f"/members/{member_id}/reaccreditation", json={}, headers=me)
     assert again.status_code == 409, again.text
-    assert started["application"]["application_id"] in again.json()["detail"]
+    assert started["application"]["application_id"] in again.json()["message"]
 
 
 async def test_r18_scope_change_is_accepted_and_unknown_members_are_404(service: Service) -> None:
