@@ -48,6 +48,8 @@ class Sent:
 @dataclass
 class StandInActivities:
     assessors: list[Assessor] = field(default_factory=lambda: [ASSESSOR])
+    allocation_gate: asyncio.Event | None = None
+    """When set, allocations wait for it: a test can act while one is in flight."""
     sent: list[Sent] = field(default_factory=list)
     events: list[ReadModelUpdate] = field(default_factory=list)
     register: list[RegisterEntry] = field(default_factory=list)
@@ -71,6 +73,8 @@ class StandInActivities:
     @activity.defn(name="allocate_assessor")
     async def allocate_assessor(self, request: AllocationRequest) -> AllocationResult:
         self.allocations.append(request)
+        if self.allocation_gate is not None:
+            await self.allocation_gate.wait()
         for assessor in self.assessors:
             wanted = request.requested_assessor_id in (None, assessor.assessor_id)
             if wanted and assessor.assessor_id not in request.exclude_assessor_ids:

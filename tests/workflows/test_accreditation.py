@@ -347,6 +347,7 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
     history = await handle.fetch_history()
     assert len(history.events) < 60
     activities = on_time_skipping.activities
+    await activities.wait_for("accreditation_renewed", 5)
     assert [t for t, _ in emails(activities)] == ["expiry_reminder", "accreditation_renewed"] * 5
     assert [e.expires_on for e in activities.register] == [
         add_years(first.expires_on, 2 * n) for n in range(6)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 
 from models.application import Finding
 from models.commands import (
@@ -54,6 +54,7 @@ from tests.workflows.helpers import (
     unique,
 )
 from tests.workflows.stand_ins import ASSESSOR, token_of
+from workflows.application import ApplicationWorkflow
 
 pytestmark = pytest.mark.dev_server
 
@@ -428,6 +429,49 @@ async def test_r12_no_free_assessor_waits_for_an_officer_to_allocate(
         result_type=ApplicationView,
     )
     assert (allocated.state, allocated.assessor_id) == ("in_assessment", "assessor-1")
+
+
+async def test_defect8_r12_an_allocation_checked_before_the_automatic_one_is_refused_after_it(
+    on_dev_server: Running,
+) -> None:
+    activities = on_dev_server.activities
+    activities.allocation_gate = asyncio.Event()
+    handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L4, Route.NON_APPROVED)
+    submitting = asyncio.create_task(handle.execute_update(ApplicationWorkflow.submit, me))
+    for _ in range(200):
+        if activities.allocations:
+            break
+        await asyncio.sleep(0.05)
+    assert (await view(handle)).state == "awaiting_allocation"
+    # Accepted by its validator while nobody is allocated; run once the automatic one is done.
+    officer = await handle.start_update(
+        ApplicationWorkflow.allocate_assessor,
+        AllocateAssessor(actor=OFFICER, reason="mine"),
+        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+    )
+    activities.allocation_gate.set()
+    assert (await submitting).assessor_id == ASSESSOR.assessor_id
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await officer.result()
+    assert refusal(caught.value).type == "Conflict"
+    assert ASSESSOR.assessor_id in refusal(caught.value).message
+    assert (await view(handle)).assessor_id == ASSESSOR.assessor_id
+    assert len(activities.allocations) == 1
+    await activities.wait_for("assessor_allocated")
+    assert "assessor_released" not in activities.templates()
+
+
+async def test_documents_are_refused_in_a_draft_save(on_dev_server: Running) -> None:
+    handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L4, Route.APPROVED)
+    before = (await view(handle)).application
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            ApplicationWorkflow.save_draft,
+            SaveDraft(actor=me.actor, documents=[certificate_document("doc-other")]),
+        )
+    assert refusal(caught.value).type == "Invalid"
+    assert "uploading" in refusal(caught.value).message
+    assert (await view(handle)).application == before
 
 
 async def test_r02_role_that_does_not_fit_the_pathway_is_refused_on_save(
