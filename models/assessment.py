@@ -56,6 +56,26 @@ def assessment_problems(
     return problems
 
 
+def feedback_outcome_problems(
+    feedback: list[Finding], catalogue: PathwayCatalogue
+) -> list[Problem]:
+    """Feedback speaks of the pathway's learning outcomes, each at most once (which also bounds
+    how much a decision can carry)."""
+    codes = set(catalogue.outcome_codes())
+    counts = Counter(f.outcome_code for f in feedback)
+    return [
+        _problem(
+            "feedback_unknown" if code not in codes else "feedback_repeated",
+            f"feedback.{code}",
+            f"{code} is not a learning outcome of the {catalogue.pathway.value} pathway"
+            if code not in codes
+            else f"{code} has more than one piece of feedback",
+        )
+        for code, count in counts.items()
+        if code not in codes or count > 1
+    ]
+
+
 def deferral_feedback_problems(feedback: list[Finding]) -> list[Problem]:
     """R13: a deferral tells the applicant, per learning outcome, what more evidence is needed."""
     unmet = [f for f in feedback if f.level != FindingLevel.MET]

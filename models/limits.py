@@ -17,8 +17,18 @@ from models.application import ApplicationContent
 from models.catalogue import PathwayCatalogue
 from models.errors import Problem
 
-HISTORY_KEPT = 200
+HISTORY_KEPT = 100
 """History entries an application's view and progress keep (the audit trail keeps them all)."""
+
+HISTORY_REASON_CHARS = 1000
+"""How much of a reason a history entry keeps (the audit trail keeps it whole)."""
+
+
+def brief(reason: str | None) -> str | None:
+    """``reason`` as a history entry keeps it: at most ``HISTORY_REASON_CHARS`` characters."""
+    if reason is None or len(reason) <= HISTORY_REASON_CHARS:
+        return reason
+    return reason[: HISTORY_REASON_CHARS - 1] + "…"
 
 
 class ContentLimits(BaseModel):

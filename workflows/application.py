@@ -34,7 +34,11 @@ with workflow.unsafe.imports_passed_through():
         ApplicationState,
         available_actions,
     )
-    from models.assessment import assessment_problems, deferral_feedback_problems
+    from models.assessment import (
+        assessment_problems,
+        deferral_feedback_problems,
+        feedback_outcome_problems,
+    )
     from models.commands import (
         Actor,
         AddDocument,
@@ -53,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
     from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
     from models.errors import Problem
-    from models.limits import HISTORY_KEPT, LimitKind, content_problems
+    from models.limits import HISTORY_KEPT, LimitKind, brief, content_problems
     from models.membership import fee_due
     from models.pathways import role_fits_pathway
     from models.permissions import refusal
@@ -671,7 +675,7 @@ class ApplicationWorkflow:
                 action=trigger,
                 from_state=before.value,
                 to_state=self._p.state.value,
-                reason=reason,
+                reason=brief(reason),
             )
         )
         del self._p.history[:-HISTORY_KEPT]
@@ -718,6 +722,9 @@ class ApplicationWorkflow:
             raise _refuse("NotReady", _listing("the application is not ready", problems), problems)
 
     def _check_decision(self, outcome: Outcome, decision: Decision) -> None:
+        problems = feedback_outcome_problems(decision.feedback, self._input.catalogue)
+        if problems:
+            raise _refuse("Invalid", _listing("the feedback is not valid", problems), problems)
         if outcome == Outcome.DEFERRED:
             feedback = decision.feedback or (
                 self._p.assessment.findings if self._p.assessment else []

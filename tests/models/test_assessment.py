@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from models.application import Finding
-from models.assessment import assessment_problems, deferral_feedback_problems
+from models.assessment import (
+    assessment_problems,
+    deferral_feedback_problems,
+    feedback_outcome_problems,
+)
 from models.enums import FindingLevel, Outcome, Pathway
 from tests.builders import pathway_catalogue
 
@@ -38,3 +42,13 @@ def test_r13_a_deferral_gives_feedback_per_outcome_not_fully_met() -> None:
     problems = deferral_feedback_problems(silent)
     assert [p.field for p in problems] == [f"feedback.{c}" for c in CODES]
     assert deferral_feedback_problems(findings(FindingLevel.PARTLY_MET, "add a case study")) == []
+
+
+def test_r13_feedback_speaks_of_each_outcome_of_the_pathway_at_most_once() -> None:
+    assert feedback_outcome_problems(findings(), CATALOGUE) == []
+    odd = [*findings(), findings()[0], Finding(outcome_code="XX.9", level=FindingLevel.NOT_MET)]
+    problems = feedback_outcome_problems(odd, CATALOGUE)
+    assert [(p.code, p.field) for p in problems] == [
+        ("feedback_repeated", f"feedback.{CODES[0]}"),
+        ("feedback_unknown", "feedback.XX.9"),
+    ]

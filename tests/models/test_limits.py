@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from models.application import NarrativeSection
+from models.application import Assessment, Finding, NarrativeSection
 from models.dates import IsoDate
-from models.enums import Pathway, Route
-from models.limits import ContentLimits, LimitKind, content_problems
+from models.enums import FindingLevel, Outcome, Pathway, Route, StaffRole
+from models.limits import (
+    HISTORY_KEPT,
+    HISTORY_REASON_CHARS,
+    ContentLimits,
+    LimitKind,
+    brief,
+    content_problems,
+)
+from models.views import ApplicationView, HistoryEntry
 from tests.builders import complete_application, pathway_catalogue
 
 CATALOGUE = pathway_catalogue(Pathway.AP_L5)
@@ -76,3 +84,51 @@ def test_iso_dates_and_dates_pass() -> None:
     assert adapter.validate_python("2027-02-28") == date(2027, 2, 28)
     assert adapter.validate_python(date(2027, 2, 28)) == date(2027, 2, 28)
     assert adapter.validate_json('"2027-02-28"') == date(2027, 2, 28)
+
+
+def test_history_keeps_a_brief_reason() -> None:
+    assert brief(None) is None
+    assert brief("short") == "short"
+    long = brief("x" * 5000)
+    assert long is not None
+    assert len(long) == HISTORY_REASON_CHARS and long.endswith("…")
+
+
+def test_the_largest_view_within_the_limits_stays_far_below_temporals_two_megabytes() -> None:
+    """Content at its limit, every free text at its longest in four-byte characters, and a full
+    history: the largest thing an update returns or continue-as-new carries."""
+    wide = "𝄞" * 20_000
+    codes = CATALOGUE.outcome_codes()
+    application = complete_application(Pathway.AP_L5, Route.NON_APPROVED)
+    narrative = [NarrativeSection(outcome_code=c, text=wide[: 20_000 // 4]) for c in codes]
+    content = application.content.model_copy(update={"narrative": narrative})
+    assert content_problems(content, CATALOGUE, ContentLimits()) is None
+    findings = [
+        Finding(outcome_code=c, level=FindingLevel.NOT_MET, comment=wide[:4000]) for c in codes
+    ]
+    entry = HistoryEntry(
+        at=datetime(2027, 1, 1, tzinfo=UTC),
+        actor_id="x" * 128,
+        actor_role=StaffRole.OFFICER,
+        action="allocate",
+        from_state="in_assessment",
+        to_state="in_assessment",
+        reason=brief(wide),
+    )
+    view = ApplicationView(
+        state="deferred",
+        application=application.model_copy(update={"content": content}),
+        missing=[],
+        allowed_actions=[],
+        deadlines=[],
+        history=[entry] * HISTORY_KEPT,
+        assessment=Assessment(
+            assessor_id="a",
+            findings=findings,
+            recommended_outcome=Outcome.DEFERRED,
+            summary=wide[:4000],
+            recorded_at=datetime(2027, 1, 1, tzinfo=UTC),
+        ),
+        feedback=[f.model_dump(mode="json") for f in findings],
+    )
+    assert len(view.model_dump_json().encode()) < 1_500_000
