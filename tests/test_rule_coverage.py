@@ -28,3 +28,9 @@ def rules_named_by_tests() -> dict[str, list[str]]:
 def test_every_scheme_rule_has_a_test_naming_it() -> None:
     missing = [rule for rule, tests in rules_named_by_tests().items() if not tests]
     assert not missing, f"rules with no test naming them: {missing}"
+
+
+def test_the_project_carries_the_scheme_with_every_rule_id() -> None:
+    scheme = (TESTS.parent / "docs" / "SCHEME.md").read_text(encoding="utf-8")
+    defined = re.findall(r"^\| (R\d\d) \|", scheme, flags=re.MULTILINE)
+    assert defined == RULES
