@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent
 DEV_JWT_SECRET = "dev-only-insecure-secret-change-me-outside-local"
 """The default token secret: accepted only when ``environment`` is local or test."""
 
+DEV_SESSION_SECRET = "dev-only-insecure-session-secret-change-me-outside-local"
+"""The default secret signing the pages' form tokens: local and test only."""
+
 LOCAL_ENVIRONMENTS = frozenset({"local", "test"})
 
 
@@ -46,6 +49,9 @@ class Settings(BaseSettings):
     jwt_public_key_path: Path | None = Field(None, description="RS256 public key (PEM)")
     jwt_audience: str = "cor-accreditation"
     jwt_issuer: str | None = None
+    session_secret: SecretStr = Field(
+        SecretStr(DEV_SESSION_SECRET), description="signs the pages' CSRF tokens"
+    )
     document_store_path: Path = ROOT / "var" / "documents"
     max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_request_bytes: int = Field(
@@ -61,6 +67,13 @@ class Settings(BaseSettings):
     max_qualifications: int = Field(10, gt=0)
     max_documents: int = Field(40, gt=0)
     max_content_bytes: int = Field(256 * 1024, gt=0, le=1024 * 1024)
+
+    frontend_modules_path: Path = Field(
+        ROOT / "node_modules", description="GOV.UK Frontend and Swagger UI, installed by ./dev"
+    )
+    static_build_path: Path = Field(
+        ROOT / "var" / "static", description="the pages' stylesheet, compiled by ./dev"
+    )
 
     learning_outcomes_path: Path = ROOT / "data" / "learning_outcomes.stand-in.json"
     approved_programmes_path: Path = ROOT / "data" / "approved_programmes.stand-in.json"
@@ -94,6 +107,18 @@ class Settings(BaseSettings):
                 f"jwt_secret: the {self.environment} environment needs its own secret of at "
                 "least 32 characters (ACCRED_JWT_SECRET) or an RS256 public key "
                 "(ACCRED_JWT_PUBLIC_KEY_PATH); the development default is refused"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_dev_session_secret_outside_local(self) -> Self:
+        secret = self.session_secret.get_secret_value()
+        if self.environment not in LOCAL_ENVIRONMENTS and (
+            secret == DEV_SESSION_SECRET or len(secret) < 32
+        ):
+            raise ValueError(
+                f"session_secret: the {self.environment} environment needs its own secret of at "
+                "least 32 characters (ACCRED_SESSION_SECRET); the development default is refused"
             )
         return self
 

@@ -208,7 +208,7 @@ class Demo:
 
 def declaration_token(application_id: str) -> str | None:
     """The token in the newest declaration email for ``application_id`` under var/mail/."""
-    pattern = re.compile(rf"/declarations/{re.escape(application_id)}/([0-9a-f-]+)")
+    pattern = re.compile(rf"/declare/{re.escape(application_id)}/([0-9a-f-]+)")
     for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         body = message.get_body(preferencelist=("plain",))

@@ -62,7 +62,7 @@ def all_activities(
         client,
         catalogue,
         settings.policy(),
-        declaration_link_base=f"{settings.portal_base_url}/declarations",
+        declaration_link_base=f"{settings.portal_base_url}/declare",
         officers_email=settings.officers_email,
         non_member_fee_pence=settings.non_member_fee_pence,
     )

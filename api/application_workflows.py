@@ -24,6 +24,7 @@ from api.temporal import Temporal, TemporalUnavailable
 from models.application import Application
 from models.catalogue import Catalogue
 from models.commands import ApplicationInput, DeclarationLink, DeclarationResponse
+from models.progress import SpentLink
 from models.views import ApplicationView, DeclarationRequest
 from settings import Settings
 from workflows.application import ApplicationWorkflow, workflow_id
@@ -43,6 +44,11 @@ def idempotent_id(prefix: str, principal: Principal, key: str, scope: str = "") 
     return f"{prefix}{digest.hexdigest()[:32]}"
 
 
+def update_id(action: str, principal: Principal, key: str | None) -> str | None:
+    """The update id an ``Idempotency-Key`` gives ``action``: a retry runs it once."""
+    return idempotent_id(f"{action}-", principal, key) if key else None
+
+
 async def start(
     temporal: Temporal, *, settings: Settings, catalogue: Catalogue, application: Application
 ) -> ApplicationView | None:
@@ -56,7 +62,7 @@ async def start(
         application=application,
         catalogue=catalogue.for_pathway(application.pathway),
         policy=settings.policy(),
-        declaration_link_base=f"{settings.portal_base_url}/declarations",
+        declaration_link_base=f"{settings.portal_base_url}/declare",
         officers_email=settings.officers_email,
         non_member_fee_pence=settings.non_member_fee_pence,
     )
@@ -170,6 +176,20 @@ async def declaration_request(
         return await temporal.call(
             lambda client: handle(client, application_id).query(
                 ApplicationWorkflow.declaration_request,
+                DeclarationLink(token=token),
+                rpc_timeout=temporal.timeout,
+            )
+        )
+    except RPCError as err:
+        raise _rpc_failed(err, application_id) from err
+
+
+async def spent_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
+    """Why a declaration link no longer works; None when it is live or was never sent."""
+    try:
+        return await temporal.call(
+            lambda client: handle(client, application_id).query(
+                ApplicationWorkflow.spent_link,
                 DeclarationLink(token=token),
                 rpc_timeout=temporal.timeout,
             )

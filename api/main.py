@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+import web
 from api import errors, health
 from api.documents import DocumentStore
 from api.middleware import RequestLimits
@@ -49,14 +50,14 @@ field problems, the actions allowed now where relevant, and a correlation id. A 
 """
 
 # The errors each group of operations can answer, besides 422 and 500 which any can.
-_WORKFLOW_ERRORS = (401, 403, 404, 409, 413, 503)
+_WORKFLOW_ERRORS = (400, 401, 403, 404, 409, 413, 503)
 _ROUTER_ERRORS: list[tuple[Any, tuple[int, ...]]] = [
-    (applications.router, (400, *_WORKFLOW_ERRORS, 415)),
+    (applications.router, (*_WORKFLOW_ERRORS, 415)),
     (reviews.router, _WORKFLOW_ERRORS),
     (members.router, _WORKFLOW_ERRORS),
     (accreditations.router, (401, 403, 503)),
     (queues.router, (401, 403, 503)),
-    (declarations.router, (404, 409, 410, 413, 503)),
+    (declarations.router, (400, 404, 409, 410, 413, 503)),
     (register.router, (404, 503)),
     (catalogue.router, ()),
     (health.router, (503,)),
@@ -99,6 +100,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.temporal = temporal
@@ -109,6 +112,7 @@ def create_app(
         responses = {code: errors.ERROR_RESPONSES[code] for code in (*codes, 422, 500)}
         app.include_router(router, responses=dict(sorted(responses.items(), key=str)))
     errors.install(app)
+    web.install(app, settings)
     app.add_middleware(
         RequestLimits,
         max_request_bytes=settings.max_request_bytes,

@@ -237,7 +237,7 @@ class AccreditationInput(BaseModel):
     catalogue: Catalogue
     policy: Policy = Field(default_factory=Policy)
     declaration_link_base: str = Field(
-        "http://127.0.0.1:8000/declarations", description="passed to re-accreditations"
+        "http://127.0.0.1:8000/declare", description="passed to re-accreditations"
     )
     officers_email: EmailStr = "officers@cor.example"
     non_member_fee_pence: int = Field(0, ge=0, description="R21: passed to re-accreditations")

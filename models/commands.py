@@ -39,7 +39,7 @@ class ApplicationInput(BaseModel):
     catalogue: PathwayCatalogue
     policy: Policy = Field(default_factory=Policy)
     declaration_link_base: str = Field(
-        "http://127.0.0.1:8000/declarations", description="single-use links are served here"
+        "http://127.0.0.1:8000/declare", description="single-use links are served here"
     )
     officers_email: EmailStr = "officers@cor.example"
     non_member_fee_pence: int = Field(0, ge=0, description="R21: the fee a non-member is told of")

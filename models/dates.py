@@ -89,8 +89,13 @@ def scheme_date(moment: datetime) -> date:
     workflow code stays free of file reads). Timers that fire at midnight UTC therefore always
     fall on the same UK date.
     """
+    return uk_wall_clock(moment).date()
+
+
+def uk_wall_clock(moment: datetime) -> datetime:
+    """``moment`` as a UK clock shows it (GMT, or BST in summer), as a naive datetime."""
     utc = moment.astimezone(UTC)
     summer_starts = datetime.combine(_last_sunday(utc.year, 3), time(1), tzinfo=UTC)
     summer_ends = datetime.combine(_last_sunday(utc.year, 10), time(1), tzinfo=UTC)
     offset = timedelta(hours=1) if summer_starts <= utc < summer_ends else timedelta(0)
-    return (utc + offset).date()
+    return (utc + offset).replace(tzinfo=None)

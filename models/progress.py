@@ -7,6 +7,7 @@ It is what the workflow carries into continue-as-new, and what lets a workflow s
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +19,19 @@ from models.records import Assessor
 from models.views import Award, HistoryEntry
 
 
+class SpentLink(StrEnum):
+    """Why a declaration link no longer works, for the page its holder opens."""
+
+    USED = "used"
+    REPLACED = "replaced"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+SPENT_LINKS_KEPT = 20
+"""How many spent declaration links an application remembers the fate of."""
+
+
 class ApplicationProgress(BaseModel):
     state: ApplicationState = ApplicationState.DRAFT
     facts: DeadlineFacts
@@ -25,6 +39,9 @@ class ApplicationProgress(BaseModel):
     history: list[HistoryEntry] = Field(default_factory=list)
     event_seq: int = 0
     declaration_token: str | None = None
+    spent_links: dict[str, SpentLink] = Field(
+        default_factory=dict, description="declaration tokens no longer live, and why"
+    )
     assessor: Assessor | None = None
     assessment: Assessment | None = None
     outcome: Outcome | None = None
@@ -33,3 +50,14 @@ class ApplicationProgress(BaseModel):
     overdue: bool = False
     queue_reason: str | None = None
     submitted_at: datetime | None = None
+
+
+def spend_link(progress: ApplicationProgress, why: SpentLink) -> None:
+    """The live declaration link stops working, and is remembered with the reason."""
+    token = progress.declaration_token
+    if token is None:
+        return
+    progress.spent_links[token] = why
+    for old in list(progress.spent_links)[:-SPENT_LINKS_KEPT]:
+        del progress.spent_links[old]
+    progress.declaration_token = None

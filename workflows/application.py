@@ -61,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from models.membership import fee_due
     from models.pathways import role_fits_pathway
     from models.permissions import refusal
-    from models.progress import ApplicationProgress
+    from models.progress import ApplicationProgress, SpentLink, spend_link
     from models.queues import staff_queue
     from models.readiness import readiness, role_pathway_problem
     from models.records import (
@@ -190,6 +190,12 @@ class ApplicationWorkflow:
             expires_at=declaration.invited_at + self._input.policy.declaration_expiry,
         )
 
+    @workflow.query
+    def spent_link(self, link: DeclarationLink) -> SpentLink | None:
+        """Why a declaration link no longer works (used, replaced, expired, or the application
+        closed); None for a live link or one this application never sent."""
+        return self._p.spent_links.get(link.token)
+
     # --- applicant -----------------------------------------------------------------------
 
     @workflow.update
@@ -259,6 +265,7 @@ class ApplicationWorkflow:
                     )
                 }
             )
+            spend_link(self._p, SpentLink.REPLACED)
             self._p.declaration_token = str(workflow.uuid4())
             self._p.facts = self._p.facts.model_copy(
                 update={"invited_at": now, "invitation_seq": self._p.facts.invitation_seq + 1}
@@ -341,7 +348,7 @@ class ApplicationWorkflow:
                     )
                 }
             )
-            self._p.declaration_token = None
+            spend_link(self._p, SpentLink.USED)
             actor = Actor(
                 id=str(declaration.declarer_email),
                 role=StaffRole.DECLARER,
@@ -618,7 +625,7 @@ class ApplicationWorkflow:
                     )
                 }
             )
-            self._p.declaration_token = None
+            spend_link(self._p, SpentLink.EXPIRED)
             self._transition("expire_declaration", SYSTEM, "the declarer did not respond in time")
             self._notify_applicant("declaration_expired", declarer_name=declaration.declarer_name)
         elif kind == DeadlineKind.ASSESSOR_REMINDER:
@@ -679,6 +686,8 @@ class ApplicationWorkflow:
             )
         )
         del self._p.history[:-HISTORY_KEPT]
+        if self._p.state in FINAL_STATES:
+            spend_link(self._p, SpentLink.CLOSED)
         self._record(trigger, actor, reason, from_state=before)
         if self._app.kind == ApplicationKind.REACCREDITATION:
             self._report_reaccreditation(trigger, reason)

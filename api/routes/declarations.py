@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from api import application_workflows as workflows
@@ -23,11 +24,16 @@ router = APIRouter(prefix="/declarations", tags=["declarations"])
 Token = Annotated[str, Path(min_length=1, max_length=128)]
 
 
-@router.get("/{application_id}/{token}")
+@router.get("/{application_id}/{token}", response_model=DeclarationRequest)
 async def read_declaration(
-    application_id: ApplicationId, token: Token, temporal: TemporalDep
-) -> DeclarationRequest:
-    """What the link's holder is asked to declare (410 once the link is used or expired)."""
+    application_id: ApplicationId, token: Token, temporal: TemporalDep, http: Request
+) -> DeclarationRequest | RedirectResponse:
+    """What the link's holder is asked to declare (410 once the link is used or expired).
+
+    A browser (asking for HTML) is sent to the declarer's page for the same link.
+    """
+    if "text/html" in http.headers.get("accept", ""):
+        return RedirectResponse(f"/declare/{application_id}/{token}", status_code=303)
     request = await workflows.declaration_request(temporal, application_id, token)
     if request is None:
         raise errors.link_gone()

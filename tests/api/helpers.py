@@ -157,7 +157,7 @@ def latest_token(service: Service, app_id: str) -> str | None:
 
 
 def _tokens(service: Service, app_id: str) -> list[str]:
-    pattern = re.compile(rf"/declarations/{re.escape(app_id)}/([0-9a-f-]+)")
+    pattern = re.compile(rf"/declare/{re.escape(app_id)}/([0-9a-f-]+)")
     found = [pattern.search(str(m.get_content())) for m in list(service.mail.messages)]
     return [f.group(1) for f in found if f]
 

@@ -44,10 +44,18 @@ def test_production_refuses_the_development_or_a_short_secret(
 
 def test_production_accepts_its_own_secret_or_a_public_key(tmp_path: Path) -> None:
     own = "a-production-secret-of-enough-length-0123456789"
-    assert settings(environment="production", jwt_secret=own).jwt_secret.get_secret_value() == own
+    production = {"environment": "production", "session_secret": own}
+    assert settings(**production, jwt_secret=own).jwt_secret.get_secret_value() == own
     key = tmp_path / "public.pem"
     key.write_text("not read until a token arrives")
-    assert settings(environment="production", jwt_public_key_path=key).jwt_public_key_path == key
+    assert settings(**production, jwt_public_key_path=key).jwt_public_key_path == key
+
+
+def test_production_refuses_the_development_session_secret(tmp_path: Path) -> None:
+    key = tmp_path / "public.pem"
+    key.write_text("not read until a token arrives")
+    with pytest.raises(ValidationError, match="session_secret"):
+        settings(environment="production", jwt_public_key_path=key)
 
 
 def test_a_minted_token_names_its_subject_and_role() -> None:
@@ -95,7 +103,7 @@ def test_rs256_tokens_verify_with_the_configured_public_key(tmp_path: Path) -> N
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    config = settings(environment="production", jwt_public_key_path=public)
+    config = settings(environment="production", jwt_public_key_path=public, session_secret="s" * 32)
     claims = {
         "sub": "assessor-7",
         "role": "assessor",

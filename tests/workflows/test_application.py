@@ -229,7 +229,7 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
     token = await on_dev_server.activities.link_token()
     [invitation] = await on_dev_server.activities.wait_for("declaration_invitation")
     assert invitation.notification.context["link"].endswith(
-        f"/declarations/{complete.application_id}/{token}"
+        f"/declare/{complete.application_id}/{token}"
     )
     request = await handle.query(
         "declaration_request", DeclarationLink(token=token), result_type=DeclarationRequest

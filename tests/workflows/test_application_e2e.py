@@ -141,7 +141,7 @@ async def _declare(service: Service, handle: Handle, complete: Application) -> N
 
 async def _link_token(service: Service, application_id: str) -> str:
     """The token of the declaration link emailed for ``application_id``."""
-    marker = f"/declarations/{application_id}/"
+    marker = f"/declare/{application_id}/"
     for _ in range(300):
         for message in list(service.mail.messages):
             for line in message.get_content().splitlines():
