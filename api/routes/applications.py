@@ -244,9 +244,7 @@ async def invite_declarer(
     With an ``Idempotency-Key``, a retried invitation is sent once.
     """
     command = InviteDeclarer(actor=actor(principal), **dict(body))
-    update_id = (
-        workflows.idempotent_id("invite-", principal, idempotency_key) if idempotency_key else None
-    )
+    update_id = workflows.update_id("invite_declarer", principal, idempotency_key)
     return await workflows.update(
         temporal, application_id, "invite_declarer", command, principal, update_id=update_id
     )
@@ -254,20 +252,40 @@ async def invite_declarer(
 
 @router.post("/{application_id}/submit")
 async def submit_application(
-    application_id: ApplicationId, principal: Applicant, temporal: TemporalDep
+    application_id: ApplicationId,
+    principal: Applicant,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R10: submit; refused with every missing item (422) while anything is missing."""
     command = ApplicantAction(actor=actor(principal))
-    return await workflows.update(temporal, application_id, "submit", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "submit",
+        command,
+        principal,
+        update_id=workflows.update_id("submit", principal, idempotency_key),
+    )
 
 
 @router.post("/{application_id}/resubmit")
 async def resubmit_application(
-    application_id: ApplicationId, principal: Applicant, temporal: TemporalDep
+    application_id: ApplicationId,
+    principal: Applicant,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R13: resubmit a deferred application with the further evidence asked for."""
     command = ApplicantAction(actor=actor(principal))
-    return await workflows.update(temporal, application_id, "resubmit", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "resubmit",
+        command,
+        principal,
+        update_id=workflows.update_id("resubmit", principal, idempotency_key),
+    )
 
 
 @router.post("/{application_id}/withdraw")
@@ -276,10 +294,18 @@ async def withdraw_application(
     body: WithdrawalCreate,
     principal: ApplicantOrOfficer,
     temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """Withdraw the application (the applicant, or an officer)."""
     command = Withdraw(actor=actor(principal), reason=body.reason)
-    return await workflows.update(temporal, application_id, "withdraw", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "withdraw",
+        command,
+        principal,
+        update_id=workflows.update_id("withdraw", principal, idempotency_key),
+    )
 
 
 async def _read_within(file: UploadFile, limit: int) -> bytes:

@@ -53,11 +53,7 @@ async def start_reaccreditation(
     """
     _check_member(principal, member_id)
     command = StartReaccreditation(actor=actor(principal), role_details=body.role_details)
-    update_id = (
-        application_workflows.idempotent_id("reaccredit-", principal, idempotency_key)
-        if idempotency_key
-        else None
-    )
+    update_id = application_workflows.update_id("reaccreditation", principal, idempotency_key)
     application_id = await member_workflows.start_reaccreditation(
         temporal, member_id, command, update_id
     )

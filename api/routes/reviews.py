@@ -11,6 +11,7 @@ from api.deps import (
     ApplicationId,
     Assessor,
     AuditReader,
+    IdempotencyKey,
     Officer,
     OfficerOrAdmin,
     SessionDep,
@@ -31,10 +32,18 @@ async def allocate_assessor(
     body: AllocationCreate,
     principal: OfficerOrAdmin,
     temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R12: allocate or reallocate an independent assessor (named, or chosen by the service)."""
     command = AllocateAssessor(actor=actor(principal), **dict(body))
-    return await workflows.update(temporal, application_id, "allocate_assessor", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "allocate_assessor",
+        command,
+        principal,
+        update_id=workflows.update_id("allocate_assessor", principal, idempotency_key),
+    )
 
 
 @router.post("/{application_id}/assessment")
@@ -43,28 +52,58 @@ async def record_assessment(
     body: AssessmentCreate,
     principal: Assessor,
     temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R12/R13: the allocated assessor's findings per learning outcome and recommendation."""
     command = RecordAssessment(actor=actor(principal), **dict(body))
-    return await workflows.update(temporal, application_id, "record_assessment", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "record_assessment",
+        command,
+        principal,
+        update_id=workflows.update_id("record_assessment", principal, idempotency_key),
+    )
 
 
 @router.post("/{application_id}/verification")
 async def verify_application(
-    application_id: ApplicationId, body: DecisionCreate, principal: Officer, temporal: TemporalDep
+    application_id: ApplicationId,
+    body: DecisionCreate,
+    principal: Officer,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R11: a professional officer verifies an approved-route application."""
     command = Decision(actor=actor(principal), **dict(body))
-    return await workflows.update(temporal, application_id, "verify", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "verify",
+        command,
+        principal,
+        update_id=workflows.update_id("verify", principal, idempotency_key),
+    )
 
 
 @router.post("/{application_id}/ratification")
 async def ratify_assessment(
-    application_id: ApplicationId, body: DecisionCreate, principal: Officer, temporal: TemporalDep
+    application_id: ApplicationId,
+    body: DecisionCreate,
+    principal: Officer,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationView:
     """R13: a professional officer ratifies (or, with a reason, overrules) the recommendation."""
     command = Decision(actor=actor(principal), **dict(body))
-    return await workflows.update(temporal, application_id, "ratify", command, principal)
+    return await workflows.update(
+        temporal,
+        application_id,
+        "ratify",
+        command,
+        principal,
+        update_id=workflows.update_id("ratify", principal, idempotency_key),
+    )
 
 
 @router.get("/{application_id}/audit")
