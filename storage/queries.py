@@ -6,24 +6,37 @@ Every function takes keyword-only arguments and a caller-owned ``Session``; none
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, select, table
+from sqlalchemy import column as table_column
 from sqlalchemy.orm import Session
 
 from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus
 from models.records import AccreditationSummary, ApplicationSummary, AuditEvent, RegisterEntry
+from models.search import search_key
 from storage.tables import (
+    REGISTER_SEARCH_FTS,
     AccreditationSummaryRow,
     ApplicationSummaryRow,
     AuditEventRow,
+    RegisterCountRow,
     RegisterEntryRow,
 )
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 """The furthest any listing pages; past it, narrow the search instead."""
+
+TRIGRAM = 3
+"""The shortest name key a trigram index can look up."""
+
+FTS_LOOKUP_LIMIT = 10_000
+"""SQLite: past this many entries holding a name key, scanning the ordered index is cheaper
+than reading each entry by rowid and sorting them."""
+
+_REGISTER_FTS = table(REGISTER_SEARCH_FTS, table_column("rowid"), table_column("search_key"))
 
 T = TypeVar("T")
 
@@ -61,7 +74,8 @@ def search_register(
 
     Args:
         session: an open session.
-        name: a case-insensitive part of the name.
+        name: any part of the name, whatever its case, accents and punctuation (compared by
+            ``models.search.search_key``); blank matches every name, punctuation alone none.
         registration_number: the exact registration number.
         pathway: only entries on this pathway.
         area_of_practice: only entries accredited for this area.
@@ -73,27 +87,24 @@ def search_register(
         The page of entries, ordered by name then registration number.
     """
     _check_page(limit, offset)
-    query = select(RegisterEntryRow)
-    if name:
-        query = query.where(
-            func.lower(RegisterEntryRow.name).contains(name.strip().lower(), autoescape=True)
-        )
-    if registration_number:
-        query = query.where(RegisterEntryRow.registration_number == registration_number.strip())
-    if pathway is not None:
-        query = query.where(RegisterEntryRow.pathway == pathway.value)
-    if area_of_practice is not None:
-        # The areas are a JSON list of enum values; matching the quoted value in its text is
-        # exact (values hold no quotes) and portable, where JSON operators differ per dialect.
-        query = query.where(
-            cast(RegisterEntryRow.areas_of_practice, String).contains(
-                f'"{area_of_practice.value}"', autoescape=True
-            )
-        )
-    if current_only:
-        query = query.where(RegisterEntryRow.status == RegisterStatus.CURRENT.value)
-    query = query.order_by(RegisterEntryRow.name, RegisterEntryRow.registration_number)
-    total, rows = _page(session, query, limit, offset)
+    entry = RegisterEntryRow
+    match = None
+    if name and name.strip():
+        key = search_key(name)
+        if not key:  # punctuation alone: no name is punctuation
+            return Page[RegisterEntry](total=0, items=[])
+        match = _name_matches(session, key)
+    by_rowid = match is not None and match.by_rowid
+    conditions = _register_filters(
+        registration_number, pathway, area_of_practice, current_only, status_indexed=not by_rowid
+    )
+    if match is not None:
+        conditions.append(match.condition)
+    if match is None and not registration_number and area_of_practice is None:
+        total = _kept_total(session, pathway, current_only)
+    else:
+        total = session.scalar(select(func.count()).select_from(entry).where(*conditions)) or 0
+    rows = _page_rows(session, conditions, total, limit, offset)
     return Page[RegisterEntry](total=total, items=[_register_entry(row) for row in rows])
 
 
@@ -208,6 +219,106 @@ def list_member_applications(*, session: Session, member_id: str) -> list[Applic
         .order_by(ApplicationSummaryRow.updated_at.desc(), ApplicationSummaryRow.application_id)
     )
     return [_summary(row) for row in rows]
+
+
+class _NameMatch(NamedTuple):
+    """The condition matching a name key; ``by_rowid`` when SQLite should read rows by rowid."""
+
+    condition: ColumnElement[bool]
+    by_rowid: bool = False
+
+
+def _register_filters(
+    registration_number: str | None,
+    pathway: Pathway | None,
+    area_of_practice: AreaOfPractice | None,
+    current_only: bool,
+    *,
+    status_indexed: bool = True,
+) -> list[ColumnElement[bool]]:
+    """The register search's conditions other than the name.
+
+    ``status_indexed=False`` tests the status as an expression, which SQLite finds no index
+    for: the name's matches, read by rowid, are then its way in. Through an index on status it
+    would test every current entry against the matches instead.
+    """
+    entry = RegisterEntryRow
+    conditions: list[ColumnElement[bool]] = []
+    if registration_number:
+        conditions.append(entry.registration_number == registration_number.strip())
+    if pathway is not None:
+        conditions.append(entry.pathway == pathway.value)
+    if area_of_practice is not None:
+        # The areas are a JSON list of enum values; matching the quoted value in its text is
+        # exact (values hold no quotes) and portable, where JSON operators differ per dialect.
+        conditions.append(
+            cast(entry.areas_of_practice, String).contains(
+                f'"{area_of_practice.value}"', autoescape=True
+            )
+        )
+    if current_only:
+        status = entry.status if status_indexed else entry.status.concat("")
+        conditions.append(status == RegisterStatus.CURRENT.value)
+    return conditions
+
+
+def _name_matches(session: Session, key: str) -> _NameMatch:
+    """Entries whose ``search_key`` contains ``key``, found the cheapest way the dialect has.
+
+    PostgreSQL's ``pg_trgm`` GIN index serves ``LIKE`` itself, and its planner weighs it against
+    the ordered indexes. On SQLite the FTS5 trigram table finds the entries holding ``key`` (a
+    phrase of its trigrams matches exactly where the key is a substring), read by rowid; when
+    more than ``FTS_LOOKUP_LIMIT`` entries hold it, or the key is shorter than a trigram,
+    ``LIKE`` on the column is cheaper, tested along the index that holds the order and the key.
+    """
+    contains = RegisterEntryRow.search_key.contains(key, autoescape=True)
+    if session.get_bind().dialect.name != "sqlite" or len(key) < TRIGRAM:
+        return _NameMatch(contains)
+    # A key holds letters, digits and single spaces only, so quoting it makes one FTS5 phrase.
+    phrase = _REGISTER_FTS.c.search_key.match(f'"{key}"')
+    holding = session.scalar(select(func.count()).select_from(_REGISTER_FTS).where(phrase)) or 0
+    if holding > FTS_LOOKUP_LIMIT:
+        return _NameMatch(contains)
+    return _NameMatch(RegisterEntryRow.id.in_(select(_REGISTER_FTS.c.rowid).where(phrase)), True)
+
+
+def _kept_total(session: Session, pathway: Pathway | None, current_only: bool) -> int:
+    """How many entries have the pathway (if given) and status, from the counts kept for them."""
+    counts = RegisterCountRow
+    query = select(func.coalesce(func.sum(counts.entries), 0))
+    if pathway is not None:
+        query = query.where(counts.pathway == pathway.value)
+    if current_only:
+        query = query.where(counts.status == RegisterStatus.CURRENT.value)
+    return session.scalar(query) or 0
+
+
+def _page_rows(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    total: int,
+    limit: int,
+    offset: int,
+) -> list[RegisterEntryRow]:
+    """The entries on the page, ordered by name then registration number.
+
+    Their ids come first, read along the index that holds the order (or from the name's
+    matches), from whichever end of the ``total`` matches the page is nearer: a page near the
+    end skips the fewest entries backwards. Only the page's own rows are then read whole.
+    """
+    size = min(limit, total - offset)
+    if size <= 0:
+        return []
+    order = [RegisterEntryRow.name, RegisterEntryRow.registration_number]
+    ids = select(RegisterEntryRow.id).where(*conditions).limit(size)
+    skipped_after = total - offset - size
+    if offset <= skipped_after:
+        ids = ids.order_by(*order).offset(offset)
+    else:
+        ids = ids.order_by(*(column.desc() for column in order)).offset(skipped_after)
+    page = ids.subquery()
+    query = select(RegisterEntryRow).join(page, RegisterEntryRow.id == page.c.id)
+    return list(session.scalars(query.order_by(*order)))
 
 
 def _check_page(limit: int, offset: int) -> None:

@@ -16,7 +16,7 @@ Factory = sessionmaker[Session]
 def test_r19_register_table_holds_public_fields_only() -> None:
     columns = {column.key for column in inspect(RegisterEntryRow).columns}
 
-    assert columns == set(RegisterEntry.model_fields) | {"id", "updated_at"}
+    assert columns == set(RegisterEntry.model_fields) | {"id", "search_key", "updated_at"}
     assert not {"email", "address", "employer", "evidence"} & columns
 
 
@@ -54,3 +54,19 @@ async def test_r19_upsert_is_idempotent_and_replaces_by_registration_number(
     assert len(rows) == 1
     assert current.total == 0
     assert verified == suspended
+
+
+async def test_r19_upsert_keeps_the_name_s_search_key(session_factory: Factory) -> None:
+    activities = RegisterActivities(session_factory)
+
+    await activities.upsert_register_entry(register_entry(name="Zoë Ó Briain-Łukasiewicz"))
+    with session_factory() as session:
+        found = search_register(session=session, name="o briain lukasiewicz")
+    await activities.upsert_register_entry(register_entry(name="Zoë Nowak"))
+    with session_factory() as session:
+        old_name = search_register(session=session, name="lukasiewicz")
+        new_name = search_register(session=session, name="ZOE NOWAK")
+
+    assert [entry.name for entry in found.items] == ["Zoë Ó Briain-Łukasiewicz"]
+    assert old_name.total == 0
+    assert [entry.name for entry in new_name.items] == ["Zoë Nowak"]
