@@ -1,12 +1,14 @@
-"""The document store: uploaded evidence kept by content hash in a local directory.
+"""The document store: uploaded evidence kept by content hash, in a local directory or (with
+``ACCRED_DOCUMENT_STORE=database``) in the database, behind one interface (``DocumentStore``).
 
 A file's type is decided by its first bytes, never by its name or declared content type;
-PDF, PNG and JPEG are accepted. Files are written aside and renamed into place, so a reader
-never sees half a document, and the same content is stored once.
+PDF, PNG and JPEG are accepted. The same content is stored once; in a directory, files are
+written aside and renamed into place, so a reader never sees half a document.
 
-Each upload is also recorded under the application it was uploaded to
-(``uploads/<application_id>/<document_id>`` holding the content's hash): a document is read
-back only through the application it was uploaded to, whatever a reference claims.
+Each upload is also recorded under the application it was uploaded to (in a directory,
+``uploads/<application_id>/<document_id>`` holding the content's hash; in the database, a
+``document_uploads`` row): a document is read back only through the application it was
+uploaded to, whatever a reference claims.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import tempfile
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from urllib.parse import quote
@@ -98,16 +101,16 @@ def document_id_for(application_id: str, key: str | None) -> str:
     return f"doc-{digest[:32]}"
 
 
-@dataclass(frozen=True)
-class DocumentStore:
-    root: Path
+class DocumentStore(ABC):
+    """Where uploaded documents are kept: the one interface the routes use.
+
+    Every store checks content the same way (size, then type by content), names a document by
+    the id its caller gives (or a new random one), records each upload under its application
+    and reads a document back only through that application. ``open_document_store`` in
+    ``api.document_store_db`` builds the configured one (``settings.document_store``).
+    """
+
     max_bytes: int
-
-    def path_of(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
-
-    def upload_record(self, application_id: str, document_id: str) -> Path:
-        return self.root / "uploads" / application_id / document_id
 
     def read(self, application_id: str, ref: DocumentRef) -> tuple[bytes, str]:
         """The content of ``ref`` and its media type, if it was uploaded to this application.
@@ -118,13 +121,7 @@ class DocumentStore:
         """
         if not _DOCUMENT_ID.match(ref.document_id):
             raise DocumentNotFound(ref.document_id)
-        try:
-            uploaded = self.upload_record(application_id, ref.document_id).read_text().strip()
-            if uploaded != ref.sha256:
-                raise DocumentNotFound(ref.document_id)
-            content = self.path_of(uploaded).read_bytes()
-        except OSError as err:
-            raise DocumentNotFound(ref.document_id) from err
+        content = self._uploaded_content(application_id, ref)
         return content, media_type_of(content)
 
     def save(
@@ -146,17 +143,64 @@ class DocumentStore:
             raise DocumentTooLarge(f"documents may be at most {self.max_bytes} bytes")
         name = clean_filename(filename)
         document_format(content, name)
-        digest = hashlib.sha256(content).hexdigest()
-        target = self.path_of(digest)
-        if not target.exists():
-            _write_atomically(target, content)
         ref = DocumentRef(
             document_id=document_id or document_id_for(application_id, None),
             kind=kind,
-            sha256=digest,
+            sha256=hashlib.sha256(content).hexdigest(),
             filename=name,
         )
-        _write_atomically(self.upload_record(application_id, ref.document_id), digest.encode())
+        return self._keep(application_id, ref, content)
+
+    @abstractmethod
+    def reachable(self) -> bool:
+        """Whether the store answers now and can keep documents (for ``/readyz``)."""
+
+    @abstractmethod
+    def _uploaded_content(self, application_id: str, ref: DocumentRef) -> bytes:
+        """The content of ``ref`` as uploaded to ``application_id`` (its id and hash both).
+
+        Raises:
+            DocumentNotFound: no such upload to this application, or its content is gone.
+        """
+
+    @abstractmethod
+    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> DocumentRef:
+        """Keep checked ``content`` (named by ``ref.sha256``) and record the upload; the
+        reference the caller should use from now on."""
+
+
+@dataclass(frozen=True)
+class DirectoryDocumentStore(DocumentStore):
+    """The store in a local directory (``settings.document_store_path``): one API process, or
+    several sharing the directory (a network volume)."""
+
+    root: Path
+    max_bytes: int
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def upload_record(self, application_id: str, document_id: str) -> Path:
+        return self.root / "uploads" / application_id / document_id
+
+    def _uploaded_content(self, application_id: str, ref: DocumentRef) -> bytes:
+        try:
+            uploaded = self.upload_record(application_id, ref.document_id).read_text().strip()
+            if uploaded != ref.sha256:
+                raise DocumentNotFound(ref.document_id)
+            return self.path_of(uploaded).read_bytes()
+        except OSError as err:
+            raise DocumentNotFound(ref.document_id) from err
+
+    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> DocumentRef:
+        target = self.path_of(ref.sha256)
+        if not target.exists():
+            _write_atomically(target, content)
+        record = self.upload_record(application_id, ref.document_id)
+        if record.exists():
+            # A retried upload (same document id) keeps the first content, as the workflow does.
+            return ref.model_copy(update={"sha256": record.read_text().strip()})
+        _write_atomically(record, ref.sha256.encode())
         return ref
 
     def reachable(self) -> bool:

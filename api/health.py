@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -52,7 +53,7 @@ async def readiness(request: Request) -> Readiness | JSONResponse:
     reached = await asyncio.gather(
         temporal.reachable(),
         _database_answers(request.app.state.sessions),
-        run_in_threadpool(store.reachable),
+        _within(run_in_threadpool(store.reachable)),
     )
     report = Readiness(
         ready=all(reached), temporal=reached[0], database=reached[1], documents=reached[2]
@@ -60,6 +61,14 @@ async def readiness(request: Request) -> Readiness | JSONResponse:
     if report.ready:
         return report
     return JSONResponse(report.model_dump(), status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+async def _within(check: Awaitable[bool]) -> bool:
+    """``check``'s answer, or False when it takes longer than a readiness probe may wait."""
+    try:
+        return await asyncio.wait_for(check, _CHECK_SECONDS)
+    except TimeoutError:
+        return False
 
 
 async def _database_answers(sessions: sessionmaker[Session] | None) -> bool:

@@ -2,20 +2,25 @@
 
 Starts a complete local stack of its own in a fresh temporary directory on free ports (the
 Temporal dev server with its state in a file, the SMTP sink, a migrated SQLite database with the
-stand-in assessors, the worker and the API), so it can run beside ``./dev run``. It then drives
+stand-in assessors, the worker and the API), so it can run beside ``./dev run``. ``--workers``
+and ``--apis`` start several of each (each API with a document directory of its own, as on
+separate hosts; requests go to each API in turn, as through a load balancer), and
+``--database-url`` uses an empty database of the run's own (PostgreSQL) instead. It then drives
 ``--applications`` applications through the HTTP API only, ``--concurrency`` at a time, each from
 draft to ACCREDITED and onto the public register (approved and non-approved routes in turn),
-retrying every step on 5xx answers, connection errors and timeouts.
+retrying every step on 5xx answers, connection errors and timeouts; each uploaded document is
+downloaded back through every API and compared.
 
 The run is split into one phase per fault kind in ``--faults``, each driving its share of the
 applications while ``--kills`` faults of that kind are injected, spread over the phase's
-progress: ``worker`` (kill -9 the worker, restart it), ``temporal`` (kill -9 the dev server,
-restart it on the same port and database file) and ``smtp`` (stop the mail sink, restart it).
+progress: ``worker`` (kill -9 a worker, restart it), ``temporal`` (kill -9 the dev server,
+restart it on the same port and database file), ``smtp`` (stop the mail sink, restart it) and
+``api`` (kill -9 an API, restart it); of several workers or APIs, each fault hits the next.
 Then it waits for the service to settle and prints one row per phase and a total:
 
 - driven, completed: applications started, and those ACCREDITED with their register entry;
 - lost: created (the create was answered) but never on the register, or without a workflow;
-- dup register: register rows beyond one per registration number (read from the SQLite file);
+- dup register: register rows beyond one per registration number (read from the database);
 - dup emails: emails with a Message-ID of their own where one email was expected (same
   recipient, subject and application); resent emails: the same Message-ID delivered again (a
   worker killed between the SMTP reply and recording the send; receivers can drop it);
@@ -28,12 +33,15 @@ It exits 0 only when every application completed and nothing was lost, duplicate
 starts is stopped at the end, and none is left behind.
 
     .venv/bin/python -m scripts.faults --applications 20 --faults worker,temporal,smtp --kills 2
+    .venv/bin/python -m scripts.faults --applications 16 --faults worker,api --kills 1 \\
+        --workers 2 --apis 2 --database-url postgresql+psycopg://postgres@127.0.0.1/faults_1
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -55,6 +63,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -64,9 +73,12 @@ from scripts.stack import Stack, wait_for_port
 from scripts.temporal_binaries import MissingBinaryError, dev_server_path
 from settings import ROOT, Settings
 from starter import DEMO_EMPLOYER, demo_pdf
+from workflows import search_attributes
 from workflows.application import workflow_id
 
-FAULT_KINDS = ("worker", "temporal", "smtp")
+FAULT_KINDS = ("worker", "temporal", "smtp", "api")
+DEFAULT_FAULTS = ("worker", "temporal", "smtp")
+DOCUMENT_STORES = ("directory", "database")
 NO_FAULTS = "none"
 DEFAULT_PORTS = frozenset({7233, 8233, 8000, 8025})
 HOST = "127.0.0.1"
@@ -132,10 +144,14 @@ class Options:
     step_seconds: float
     workdir: Path | None
     keep: bool
+    workers: int = 1
+    apis: int = 1
+    database_url: str | None = None
+    document_store: str = "directory"
 
 
 def parse_faults(value: str) -> tuple[str, ...]:
-    """``worker,temporal,smtp`` (any of them, in the order given) or ``none``."""
+    """``worker,temporal,smtp,api`` (any of them, in the order given) or ``none``."""
     kinds = tuple(k.strip() for k in value.split(",") if k.strip())
     if kinds == (NO_FAULTS,):
         return ()
@@ -159,8 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--faults",
         type=parse_faults,
-        default=FAULT_KINDS,
-        help="comma-separated kinds, one phase each: worker,temporal,smtp (default) or none",
+        default=DEFAULT_FAULTS,
+        help="comma-separated kinds, one phase each, among worker,temporal,smtp,api "
+        "(default worker,temporal,smtp) or none; worker and api kill one of several in turn",
     )
     parser.add_argument("--kills", type=int, default=2, help="faults per kind (default 2)")
     parser.add_argument(
@@ -184,6 +201,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory even when all is well"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes on the task queue (default 1)"
+    )
+    parser.add_argument(
+        "--apis",
+        type=int,
+        default=1,
+        help="API processes, each on a port and document directory of its own; requests go to "
+        "each in turn, as through a load balancer (default 1)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="an empty database of the run's own (e.g. postgresql+psycopg://user@host/db), "
+        "migrated and seeded here and left in place (default: a SQLite file in the workdir)",
+    )
+    parser.add_argument(
+        "--document-store",
+        choices=DOCUMENT_STORES,
+        help="where the APIs keep documents (default: directory with one API, database with "
+        "several, which otherwise could not serve each other's uploads)",
+    )
     return parser
 
 
@@ -194,6 +232,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     phases = max(1, len(args.faults))
     if args.applications < phases or args.concurrency < 1 or args.kills < 0:
         parser.error(f"need --applications >= {phases}, --concurrency >= 1 and --kills >= 0")
+    if args.workers < 1 or args.apis < 1:
+        parser.error("need --workers >= 1 and --apis >= 1")
     return Options(
         applications=args.applications,
         concurrency=args.concurrency,
@@ -204,6 +244,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         step_seconds=args.step_seconds,
         workdir=args.workdir,
         keep=args.keep,
+        workers=args.workers,
+        apis=args.apis,
+        database_url=args.database_url,
+        document_store=args.document_store or ("database" if args.apis > 1 else "directory"),
     )
 
 
@@ -238,12 +282,24 @@ class Service:
     smtp_port: int
     api_port: int
     task_queue: str
+    more_api_ports: tuple[int, ...] = ()
+    workers: int = 1
+    database_url: str | None = None
+    document_store: str = "directory"
 
     @classmethod
-    def on_free_ports(cls, workdir: Path) -> Service:
-        """A service in ``workdir`` on free ports, with a task queue of its own."""
-        temporal, http, metrics, smtp, api = free_ports(5)
-        return cls(workdir, temporal, http, metrics, smtp, api, f"faults-{uuid.uuid4().hex[:8]}")
+    def on_free_ports(cls, workdir: Path, options: Options | None = None) -> Service:
+        """A service in ``workdir`` on free ports, with a task queue of its own, and as many
+        workers and APIs, on the database and document store, that ``options`` say."""
+        apis = options.apis if options else 1
+        temporal, http, metrics, smtp, api, *more = free_ports(4 + apis)
+        queue = f"faults-{uuid.uuid4().hex[:8]}"
+        if options is None:
+            return cls(workdir, temporal, http, metrics, smtp, api, queue)
+        return cls(
+            workdir, temporal, http, metrics, smtp, api, queue, tuple(more),
+            options.workers, options.database_url, options.document_store,
+        )  # fmt: skip
 
     @property
     def logs(self) -> Path:
@@ -267,8 +323,23 @@ class Service:
 
     @property
     def api_url(self) -> str:
-        """The API's base address."""
+        """The (first) API's base address."""
         return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def api_ports(self) -> tuple[int, ...]:
+        """Every API's port, the first one's first."""
+        return (self.api_port, *self.more_api_ports)
+
+    @property
+    def api_urls(self) -> list[str]:
+        """Every API's base address."""
+        return [f"http://{HOST}:{port}" for port in self.api_ports]
+
+    def documents(self, api: int) -> Path:
+        """The document directory of API number ``api`` (from 1): one each, as on separate
+        hosts, so with several APIs only the database store lets them share documents."""
+        return self.workdir / ("documents" if api == 1 else f"documents-{api}")
 
     def settings(self) -> Settings:
         """The settings every process of the stack reads (and this one mints tokens with)."""
@@ -277,15 +348,17 @@ class Service:
             temporal_address=self.temporal_address,
             temporal_namespace="default",
             task_queue=self.task_queue,
-            database_url=f"sqlite:///{self.database_path}",
+            database_url=self.database_url or f"sqlite:///{self.database_path}",
             smtp_host=HOST,
             smtp_port=self.smtp_port,
-            document_store_path=self.workdir / "documents",
+            document_store=self.document_store,
+            document_store_path=self.documents(1),
             portal_base_url=self.api_url,
         )
 
-    def environment(self) -> dict[str, str]:
-        """This process's environment with the stack's ``ACCRED_*`` settings."""
+    def environment(self, api: int = 1) -> dict[str, str]:
+        """This process's environment with the stack's ``ACCRED_*`` settings (API number
+        ``api``'s document directory). Workers serve no metrics: several run side by side."""
         settings = self.settings()
         return {
             **os.environ,
@@ -296,7 +369,9 @@ class Service:
             "ACCRED_DATABASE_URL": settings.database_url,
             "ACCRED_SMTP_HOST": settings.smtp_host,
             "ACCRED_SMTP_PORT": str(settings.smtp_port),
-            "ACCRED_DOCUMENT_STORE_PATH": str(settings.document_store_path),
+            "ACCRED_DOCUMENT_STORE": settings.document_store,
+            "ACCRED_DOCUMENT_STORE_PATH": str(self.documents(api)),
+            "ACCRED_WORKER_METRICS_ADDRESS": "",
             "ACCRED_PORTAL_BASE_URL": settings.portal_base_url,
             "PYTHONUNBUFFERED": "1",
             RUN_MARKER: str(self.workdir),
@@ -315,6 +390,7 @@ class Service:
             "--headless",
             "--db-filename", str(self.workdir / "temporal.db"),
             "--log-level", "warn",
+            *search_attributes.dev_server_flags(),
         ]  # fmt: skip
 
 
@@ -324,15 +400,22 @@ class FaultStack(Stack):
 
     env: dict[str, str] = field(default_factory=dict)
     commands: dict[str, tuple[list[str], Path]] = field(default_factory=dict)
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """A process's own environment, where it differs from ``env`` (each API's directory)."""
 
-    def start(self, name: str, argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-        """Start ``name`` in a session of its own, in place of an earlier process of that name."""
+    def start(
+        self, name: str, argv: list[str], log: Path, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``name`` in a session of its own, in place of an earlier process of that name
+        (in ``env``, or the stack's environment)."""
         log.parent.mkdir(parents=True, exist_ok=True)
+        if env is not None:
+            self.envs[name] = env
         with log.open("ab") as out:
             process = subprocess.Popen(
                 argv,
                 cwd=ROOT,
-                env=self.env,
+                env=self.envs.get(name, self.env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -386,19 +469,27 @@ def run_once(stack: FaultStack, module: str, log: Path) -> None:
     say(f"ran {module}")
 
 
-def wait_for_worker(stack: FaultStack, offset: int, seconds: float = 60) -> None:
-    """Wait until the worker logs that it polls its task queue (after ``offset`` in its log)."""
-    log = stack.commands["worker"][1]
+def numbered(kind: str, number: int) -> str:
+    """The name of the ``number``th (from 1) process of ``kind``: ``worker``, ``worker-2``..."""
+    return kind if number == 1 else f"{kind}-{number}"
+
+
+def wait_for_worker(
+    stack: FaultStack, offset: int, seconds: float = 60, name: str = "worker"
+) -> None:
+    """Wait until the worker ``name`` logs that it polls its task queue (after ``offset`` in
+    its log)."""
+    log = stack.commands[name][1]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with log.open("rb") as stream:
             stream.seek(offset)
             if b"worker polling task queue" in stream.read():
                 return
-        if "worker" in stack.exited():
-            raise SystemExit(f"the worker exited while starting (see {log})")
+        if name in stack.exited():
+            raise SystemExit(f"the {name} exited while starting (see {log})")
         time.sleep(POLL_SECONDS)
-    raise SystemExit(f"the worker did not start polling within {seconds:.0f}s (see {log})")
+    raise SystemExit(f"the {name} did not start polling within {seconds:.0f}s (see {log})")
 
 
 def start_stack(stack: FaultStack, service: Service) -> None:
@@ -415,17 +506,26 @@ def start_stack(stack: FaultStack, service: Service) -> None:
     run_once(stack, "storage.migrate", service.logs / "setup.log")
     run_once(stack, "storage.seed", service.logs / "setup.log")
     wait_for_port(HOST, service.temporal_port, "Temporal", stack)
-    stack.start("worker", [python, "worker.py"], service.logs / "worker.log")
-    stack.start(
-        "api",
-        [python, "-m", "uvicorn", "api.main:app", "--host", HOST, "--port", str(service.api_port)],
-        service.logs / "api.log",
-    )
+    workers = [numbered("worker", n) for n in range(1, service.workers + 1)]
+    for name in workers:
+        stack.start(name, [python, "worker.py"], service.logs / f"{name}.log")
+    for number, port in enumerate(service.api_ports, start=1):
+        name = numbered("api", number)
+        stack.start(
+            name,
+            [python, "-m", "uvicorn", "api.main:app", "--host", HOST, "--port", str(port)],
+            service.logs / f"{name}.log",
+            service.environment(number),
+        )
     wait_for_port(HOST, service.smtp_port, "SMTP sink", stack)
-    wait_for_port(HOST, service.api_port, "API", stack)
-    wait_for_worker(stack, offset=0)
-    say(f"stack up: API {service.api_url}, Temporal {service.temporal_address}, "
-        f"SMTP {HOST}:{service.smtp_port}, task queue {service.task_queue}")  # fmt: skip
+    for number, port in enumerate(service.api_ports, start=1):
+        wait_for_port(HOST, port, numbered("API", number), stack)
+    for name in workers:
+        wait_for_worker(stack, offset=0, name=name)
+    say(f"stack up: API {', '.join(service.api_urls)}, Temporal {service.temporal_address}, "
+        f"SMTP {HOST}:{service.smtp_port}, task queue {service.task_queue}, "
+        f"{service.workers} worker(s), documents in the {service.document_store}, "
+        f"database {make_url(service.settings().database_url)}")  # fmt: skip
 
 
 def leftover_processes(workdir: Path) -> list[int]:
@@ -595,9 +695,14 @@ class Driver:
     """Drives applications through the HTTP API, step by step, retrying what may be retried."""
 
     def __init__(
-        self, http: httpx.AsyncClient, settings: Settings, mail: MailBox, step_seconds: float
+        self,
+        apis: Sequence[httpx.AsyncClient],
+        settings: Settings,
+        mail: MailBox,
+        step_seconds: float,
     ) -> None:
-        self.http = http
+        self.apis = list(apis)
+        self.turn = 0
         self.settings = settings
         self.mail = mail
         self.step_seconds = step_seconds
@@ -607,6 +712,12 @@ class Driver:
         self.registered: Counter[str] = Counter()
         self.outcome_codes: list[str] = []
         self.programme_id = ""
+
+    def next_api(self) -> httpx.AsyncClient:
+        """The API the next request goes to: each in turn, as through a load balancer (a
+        retry goes to the next one)."""
+        self.turn += 1
+        return self.apis[self.turn % len(self.apis)]
 
     def auth(self, role: Role, sub: str, idempotency_key: str | None = None) -> dict[str, str]:
         """The Authorization header of a token for ``sub`` in ``role`` (and the request's
@@ -629,7 +740,7 @@ class Driver:
     async def view(self, application_id: str) -> View | None:
         """The application as an officer sees it, or None when the API cannot say now."""
         try:
-            response = await self.http.get(
+            response = await self.next_api().get(
                 f"/applications/{application_id}", headers=self.officer()
             )
         except httpx.TransportError as err:
@@ -653,11 +764,15 @@ class Driver:
         raise StepFailed(f"read {application_id}: no answer within {self.step_seconds:.0f}s")
 
     async def applied(self, application_id: str | None, check: Predicate | None) -> bool:
-        """Whether the application's state shows the step was applied."""
+        """Whether the application's state shows the step was applied (asking each API in
+        turn until one answers: the one that just failed may be down)."""
         if application_id is None or check is None:
             return False
-        view = await self.view(application_id)
-        return view is not None and check(view)
+        for _ in self.apis:
+            view = await self.view(application_id)
+            if view is not None:
+                return check(view)
+        return False
 
     async def call(
         self,
@@ -697,11 +812,17 @@ class Driver:
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
     async def attempt(
-        self, step: str, method: str, path: str, kwargs: dict[str, Any]
+        self,
+        step: str,
+        method: str,
+        path: str,
+        kwargs: dict[str, Any],
+        api: httpx.AsyncClient | None = None,
     ) -> httpx.Response | str:
-        """One try: the answer below 500, or what went wrong (a 5xx or a connection error)."""
+        """One try (through ``api``, or the next API): the answer below 500, or what went wrong
+        (a 5xx or a connection error)."""
         try:
-            response = await self.http.request(method, path, **kwargs)
+            response = await (api or self.next_api()).request(method, path, **kwargs)
         except httpx.TransportError as err:
             self.stats.transport_errors[f"{step}: {type(err).__name__}"] += 1
             return type(err).__name__
@@ -765,8 +886,9 @@ class Driver:
         return str(created["application_id"])
 
     async def upload(self, plan: Plan, app_id: str, kind: str) -> str:
-        """Upload a PDF of ``kind``; its document id."""
-        files = {"file": (f"{kind}.pdf", demo_pdf(f"{plan.name}: {kind}"), "application/pdf")}
+        """Upload a PDF of ``kind``, then download it through every API; its document id."""
+        content = demo_pdf(f"{plan.name}: {kind}")
+        files = {"file": (f"{kind}.pdf", content, "application/pdf")}
         ref = await self.call(
             f"upload {kind}", "POST", f"/applications/{app_id}/documents",
             application_id=app_id, applied=lambda v: document_of(v, kind) is not None,
@@ -775,10 +897,37 @@ class Driver:
         )  # fmt: skip
         self.done(plan)
         if ref is not None:
-            return str(ref["document_id"])
-        found = document_of(await self.require_view(app_id), kind)
-        assert found is not None  # the check that found it applied saw it
-        return found
+            document_id = str(ref["document_id"])
+        else:
+            found = document_of(await self.require_view(app_id), kind)
+            assert found is not None  # the check that found it applied saw it
+            document_id = found
+        await self.download_everywhere(plan, app_id, document_id, content)
+        return document_id
+
+    async def download_everywhere(
+        self, plan: Plan, app_id: str, document_id: str, content: bytes
+    ) -> None:
+        """Each API serves the document, byte for byte, whichever one took the upload (with
+        several APIs, only a shared document store does)."""
+        path = f"/applications/{app_id}/documents/{document_id}"
+        kwargs: dict[str, Any] = {"headers": self.auth(Role.APPLICANT, plan.member_id)}
+        for number, api in enumerate(self.apis, start=1):
+            step = f"download through API {number}"
+            deadline = time.monotonic() + self.step_seconds
+            delay = FIRST_BACKOFF_SECONDS
+            while True:
+                answer = await self.attempt(step, "GET", path, kwargs, api)
+                if isinstance(answer, httpx.Response):
+                    if answer.status_code != 200:
+                        raise StepFailed(f"{step}: HTTP {answer.status_code}: {answer.text[:300]}")
+                    if answer.content != content:
+                        raise StepFailed(f"{step}: the content differs from the upload")
+                    break
+                if time.monotonic() + delay > deadline:
+                    raise StepFailed(f"{step}: still failing after {self.step_seconds:.0f}s")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
     def sections(self, plan: Plan, scope: str, certificate: str) -> dict[str, Any]:
         """The draft's sections: a listed programme on the approved route, entered details,
@@ -848,7 +997,7 @@ class Driver:
         """The token of a declaration link for ``app_id`` that still works, if an email has one."""
         for token in self.mail.declaration_tokens(app_id):
             try:
-                response = await self.http.get(f"/declarations/{app_id}/{token}")
+                response = await self.next_api().get(f"/declarations/{app_id}/{token}")
             except httpx.TransportError as err:
                 self.stats.transport_errors[f"declaration link: {type(err).__name__}"] += 1
                 return None
@@ -1000,7 +1149,9 @@ class FaultInjector:
     async def inject(self, kind: str, number: int) -> None:
         """One fault of ``kind``: the process goes down, stays down a moment, comes back."""
         label = f"fault {kind} {number}/{self.options.kills}"
-        name = kind  # each kind of fault hits the process of the same name
+        # Each kind hits a process of that name; of several workers or APIs, each in turn.
+        several = {"worker": self.service.workers, "api": len(self.service.api_ports)}
+        name = numbered(kind, (number - 1) % several.get(kind, 1) + 1)
         how = signal.SIGTERM if kind == "smtp" else signal.SIGKILL
         pid = self.stack.kill(name, how)
         verb = "stopped" if how == signal.SIGTERM else "kill -9"
@@ -1014,8 +1165,12 @@ class FaultInjector:
 
     def wait_ready(self, name: str, offset: int) -> None:
         """Wait until the restarted process ``name`` serves again."""
-        if name == "worker":
-            wait_for_worker(self.stack, offset)
+        kind, _, number = name.partition("-")
+        if kind == "worker":
+            wait_for_worker(self.stack, offset, name=name)
+        elif kind == "api":
+            port = self.service.api_ports[int(number or 1) - 1]
+            wait_for_port(HOST, port, name, self.stack)
         elif name == "temporal":
             wait_for_port(HOST, self.service.temporal_port, "Temporal", self.stack)
         else:
@@ -1119,10 +1274,10 @@ class Findings:
 
 
 class Checker:
-    """Reads the run's SQLite file, mail directory and Temporal server."""
+    """Reads the run's database, mail directory and Temporal server."""
 
     def __init__(self, service: Service, client: Client, driver: Driver, mail: MailBox) -> None:
-        self.engine = create_engine(f"sqlite:///{service.database_path}")
+        self.engine = create_engine(service.settings().database_url)
         self.service = service
         self.client = client
         self.driver = driver
@@ -1424,8 +1579,12 @@ async def drive_and_check(options: Options, stack: FaultStack, service: Service)
     phases = make_phases(options, run_id)
     mail = MailBox(service.mail_dir)
     injector = FaultInjector(stack, service, options)
-    async with httpx.AsyncClient(base_url=service.api_url, timeout=HTTP_TIMEOUT) as http:
-        driver = Driver(http, service.settings(), mail, options.step_seconds)
+    async with contextlib.AsyncExitStack() as clients:
+        apis = [
+            await clients.enter_async_context(httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT))
+            for url in service.api_urls
+        ]
+        driver = Driver(apis, service.settings(), mail, options.step_seconds)
         await driver.load_catalogue()
         outcomes: list[Outcome] = []
         for phase in phases:
@@ -1492,7 +1651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     workdir = prepare_workdir(options)
-    service = Service.on_free_ports(workdir)
+    service = Service.on_free_ports(workdir, options)
     say(f"working in {workdir}")
     stack = FaultStack(env=service.environment())
     result: RunResult | None = None

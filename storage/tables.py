@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, Index, MetaData, String, Text, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from models.search import search_key
 
 # Deterministic constraint names, so migrations name the same thing on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -153,18 +167,112 @@ class AssessorRow(Base):
     active: Mapped[bool]
 
 
+REGISTER_SEARCH_FTS = "register_entries_fts"
+"""SQLite: the FTS5 trigram table over ``register_entries.search_key`` (external content, kept
+in step by triggers), and the prefix of the shadow tables FTS5 makes beside it."""
+
+REGISTER_SEARCH_TRIGRAM_INDEX = "ix_register_entries_search_key_trgm"
+"""PostgreSQL: the ``pg_trgm`` GIN index on ``register_entries.search_key``."""
+
+
 class RegisterEntryRow(Base):
-    """R19: one public register entry; public fields only (no email, address or employer)."""
+    """R19: one public register entry; public fields only (no email, address or employer).
+
+    ``search_key`` is the name as ``models.search.search_key`` folds it: set with the name on
+    every ORM write; a Core ``INSERT`` or ``UPDATE`` that writes the name writes the key too
+    (the column is ``NOT NULL``, so an insert cannot forget it). Name searches match part of it
+    through a trigram index each dialect spells its own way (see ``is_search_index``); the
+    composite indexes serve the register's filter, order and paging, and ``RegisterCountRow``
+    its totals.
+    """
 
     __tablename__ = "register_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     registration_number: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str]
+    search_key: Mapped[str] = mapped_column(Text)
     pathway: Mapped[str] = mapped_column(String(16))
     areas_of_practice: Mapped[list[str]] = mapped_column(JSON)
     scope_of_practice: Mapped[str] = mapped_column(Text)
     accredited_from: Mapped[date]
     expires_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index(
+            "ix_register_entries_status_name",
+            *("status", "name", "registration_number", "id", "search_key"),
+        ),
+        Index(
+            "ix_register_entries_status_pathway_name",
+            *("status", "pathway", "name", "registration_number", "id", "search_key"),
+        ),
+    )
+
+    @validates("name")
+    def _keep_search_key(self, _field: str, name: str) -> str:
+        """Set ``search_key`` whenever the name is set."""
+        self.search_key = search_key(name)
+        return name
+
+
+class RegisterCountRow(Base):
+    """R19: how many register entries have each status and pathway, so totals need no scan.
+
+    Kept by triggers on ``register_entries`` (made by migration 0005, on both dialects), which
+    see every insert, update and delete whoever writes; a ``TRUNCATE`` bypasses them.
+    """
+
+    __tablename__ = "register_counts"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    pathway: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entries: Mapped[int]
+
+
+def is_search_index(name: str | None, type_: str) -> bool:
+    """Whether ``name`` is part of the register's trigram search, which the metadata leaves out.
+
+    Migrations make these for one dialect each (an FTS5 table and its shadow tables on SQLite, a
+    ``pg_trgm`` GIN index on PostgreSQL); comparisons with the metadata skip them.
+
+    Args:
+        name: a table or index name, as Alembic's ``include_name`` hook receives it.
+        type_: what it names: ``"table"``, ``"index"``, ...
+
+    Returns:
+        True for the search's own tables and index.
+    """
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == REGISTER_SEARCH_FTS or name.startswith(f"{REGISTER_SEARCH_FTS}_")
+    return type_ == "index" and name == REGISTER_SEARCH_TRIGRAM_INDEX
+
+
+class DocumentContentRow(Base):
+    """An uploaded document's bytes, kept once per content (``settings.document_store`` set to
+    ``database``; ``api.document_store_db``). Rows are inserted, never updated."""
+
+    __tablename__ = "document_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime]
+
+
+class DocumentUploadRow(Base):
+    """A document uploaded to an application: a document is read back only through the
+    application it was uploaded to. The first upload of a document id is kept (a retry with
+    the same id changes nothing)."""
+
+    __tablename__ = "document_uploads"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("document_contents.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    uploaded_at: Mapped[datetime]

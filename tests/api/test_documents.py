@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from api.documents import DocumentNotFound, DocumentStore, clean_filename, content_disposition
+from api.documents import (
+    DirectoryDocumentStore,
+    DocumentNotFound,
+    clean_filename,
+    content_disposition,
+)
 from models.enums import DocumentKind
 from tests.api.helpers import PDF
 
@@ -35,7 +40,7 @@ def test_defect2_content_disposition_carries_any_name() -> None:
 
 
 def test_defect1_a_document_reads_back_only_through_its_application(tmp_path: Path) -> None:
-    store = DocumentStore(tmp_path, 1024)
+    store = DirectoryDocumentStore(tmp_path, 1024)
     ref = store.save(
         application_id="app-a", content=PDF, filename="c.pdf", kind=DocumentKind.CERTIFICATE
     )
