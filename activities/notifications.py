@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.email_templates import TEMPLATE_KEYS, EmailTemplates, RenderedEmail
 from activities.mailer import Mailer, MailRejected, OutgoingMail
+from activities.metrics import EMAILS_FAILED, EMAILS_SENT, count
 from models.records import Notification
 from storage.database import dialect_insert
 from storage.tables import OutboxRow
@@ -52,28 +53,35 @@ class NotificationActivities:
             ApplicationError: non-retryable for a missing template or context key, or a
                 permanent SMTP refusal; retryable (``MailUnavailable``) when SMTP is unreachable.
         """
-        email = self.templates.render(
-            notification.template, notification.to_name, notification.context
-        )
+        template = notification.template
+        ids = _log_ids(notification)
+        try:
+            email = self.templates.render(template, notification.to_name, notification.context)
+        except ApplicationError:
+            count(EMAILS_FAILED, template=template, reason="template")
+            raise
         pending = await asyncio.to_thread(self._claim, notification, email)
         if pending is None:
-            activity.logger.info("%s already sent (%s)", notification.template, notification.key)
+            activity.logger.info("%s already sent (%s)", template, notification.key, extra=ids)
             return False
         try:
             await self.mailer.send(pending)
         except MailRejected as exc:
+            count(EMAILS_FAILED, template=template, reason="rejected")
             raise ApplicationError(
                 f"mail server refused {notification.key!r}: {exc}",
                 type="MailRejected",
                 non_retryable=True,
             ) from exc
         except OSError as exc:
+            count(EMAILS_FAILED, template=template, reason="unavailable")
             raise ApplicationError(
                 f"mail server unavailable for {notification.key!r}: {exc!r}",
                 type="MailUnavailable",
             ) from exc
+        count(EMAILS_SENT, template=template)
         await asyncio.to_thread(self._mark_sent, notification.key)
-        activity.logger.info("sent %s to %s", notification.template, notification.to_email)
+        activity.logger.info("sent %s to %s", template, notification.to_email, extra=ids)
         return True
 
     def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:
@@ -117,3 +125,12 @@ class NotificationActivities:
                 .where(OutboxRow.key == key)
                 .values(status=SENT, sent_at=datetime.now(UTC))
             )
+
+
+def _log_ids(notification: Notification) -> dict[str, str]:
+    """The application or member the email concerns, for the log line (``logs``)."""
+    return {
+        name: notification.context[name]
+        for name in ("application_id", "member_id")
+        if notification.context.get(name)
+    }

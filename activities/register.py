@@ -8,13 +8,18 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.metrics import REGISTER_WRITES, count
 from models.records import RegisterEntry
+from models.search import search_key
 from storage.database import dialect_insert
 from storage.tables import RegisterEntryRow
 
 
 class RegisterActivities:
-    """Writes register entries; ``RegisterEntry`` carries the public fields only."""
+    """Writes register entries; ``RegisterEntry`` carries the public fields only.
+
+    Each entry is written with its name's search key, which the register's name search matches.
+    """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -23,12 +28,21 @@ class RegisterActivities:
     async def upsert_register_entry(self, entry: RegisterEntry) -> None:
         """Insert the entry, or replace the one with the same registration number."""
         await asyncio.to_thread(self._upsert, entry)
+        count(REGISTER_WRITES, status=entry.status.value)
         activity.logger.info(
-            "register %s: %s until %s", entry.registration_number, entry.status, entry.expires_on
+            "register %s: %s until %s",
+            entry.registration_number,
+            entry.status,
+            entry.expires_on,
+            extra={"registration_number": entry.registration_number},
         )
 
     def _upsert(self, entry: RegisterEntry) -> None:
-        values = {**entry.model_dump(), "updated_at": datetime.now(UTC)}
+        values = {
+            **entry.model_dump(),
+            "search_key": search_key(entry.name),
+            "updated_at": datetime.now(UTC),
+        }
         with self.session_factory.begin() as session:
             insert = dialect_insert(session, RegisterEntryRow)
             session.execute(
