@@ -61,7 +61,7 @@ class Temporal:
                 try:
                     async with asyncio.timeout(self.timeout.total_seconds()):
                         self._client = await self._connect()
-                except (TimeoutError, RuntimeError, RPCError, OSError) as err:
+                except (TimeoutError, RuntimeError, RPCError, OSError, ValueError) as err:
                     log.warning("cannot connect to Temporal: %s", err)
                     raise TemporalUnavailable(
                         "the workflow service cannot be reached at the moment"
