@@ -20,6 +20,7 @@ from pathlib import Path
 
 from scripts.temporal_binaries import dev_server_path
 from settings import ROOT, get_settings
+from workflows import search_attributes
 
 VAR = ROOT / "var"
 
@@ -75,6 +76,23 @@ def wait_for_port(host: str, port: int, what: str, stack: Stack, seconds: float 
     raise SystemExit(f"{what} did not open {host}:{port} within {seconds:.0f}s (see var/logs/)")
 
 
+def register_search_attributes(address: str, namespace: str) -> None:
+    """Make sure the server knows every search attribute: ``start-dev`` registers them only
+    when it creates its database, so a ``var/temporal/`` from before gets them here (creating
+    one that exists already succeeds)."""
+    for name, type_name in search_attributes.REGISTRATIONS:
+        subprocess.run(
+            [
+                str(dev_server_path()), "operator", "search-attribute", "create",
+                "--address", address, "--namespace", namespace,
+                "--name", name, "--type", type_name,
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex((host, port)) != 0
@@ -125,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--namespace", settings.temporal_namespace,
                 "--db-filename", str(VAR / "temporal" / "dev.db"),
                 "--log-level", "warn",
+                *search_attributes.dev_server_flags(),
             ],
             logs / "temporal.log",
         )  # fmt: skip
@@ -137,26 +156,25 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([python, "-m", "storage.migrate"], cwd=ROOT, check=True)
         subprocess.run([python, "-m", "storage.seed"], cwd=ROOT, check=True)
         wait_for_port(host, temporal_port, "Temporal", stack)
+        register_search_attributes(settings.temporal_address, settings.temporal_namespace)
         stack.start("worker", [python, "worker.py"], logs / "worker.log")
-        api_main = ROOT / "api" / "main.py"
-        if api_main.exists():
-            stack.start(
-                "API",
-                [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-                 "--port", str(args.api_port)],
-                logs / "api.log",
-            )  # fmt: skip
-            wait_for_port("127.0.0.1", args.api_port, "API", stack)
+        stack.start(
+            "API",
+            [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+             "--port", str(args.api_port)],
+            logs / "api.log",
+        )  # fmt: skip
+        wait_for_port("127.0.0.1", args.api_port, "API", stack)
         wait_for_port(settings.smtp_host, settings.smtp_port, "SMTP sink", stack)
         lines = [
             "",
             "The accreditation service is up:",
             f"  Temporal UI    http://{host}:{args.ui_port}",
             f"  Temporal       {settings.temporal_address} ({settings.temporal_namespace})",
-        ]
-        if api_main.exists():
-            lines.append(f"  API docs       http://127.0.0.1:{args.api_port}/docs")
-        lines += [
+            f"  Pages          http://127.0.0.1:{args.api_port}/ (staff: /console)",
+            f"  API docs       http://127.0.0.1:{args.api_port}/docs",
+            f"  Metrics        http://127.0.0.1:{args.api_port}/metrics (API), "
+            f"http://{settings.worker_metrics_address}/metrics (worker)",
             f"  Mail (.eml)    var/mail/  (SMTP {settings.smtp_host}:{settings.smtp_port})",
             f"  Database       {settings.database_url}",
             "  Logs           var/logs/",

@@ -34,8 +34,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.commands import ApplicationInput
     from models.lifecycle import Change, Lifecycle
+    from models.lifecycle_deadlines import start_of
     from models.records import Notification
     from workflows import activity_options as opts
+    from workflows import search_attributes as sa
     from workflows.side_effects import SideEffects
 
 from workflows.application import ApplicationWorkflow
@@ -59,6 +61,7 @@ class AccreditationWorkflow:
 
     @workflow.run
     async def run(self, input: AccreditationInput) -> None:
+        self._upsert_search_attributes()
         while True:
             if self._new_term or workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
@@ -175,6 +178,7 @@ class AccreditationWorkflow:
             self._life.p.status,
         )
         self._life.record(change, workflow.now())
+        self._upsert_search_attributes()
         self._effects.activity(opts.RECORD_ACCREDITATION, self._life.summary(workflow.now()))
         entry = self._life.register_entry()
         if change.rewrite_register and entry is not None:
@@ -192,3 +196,14 @@ class AccreditationWorkflow:
                 context=change.context,
             )
             self._effects.activity(opts.SEND_NOTIFICATION, notification)
+
+    def _upsert_search_attributes(self) -> None:
+        """What an operator filters by in the Temporal UI, upserted where it changed."""
+        p = self._life.p
+        acc = p.accreditation
+        sa.upsert_changed(
+            sa.change(sa.MEMBER_ID, p.member.member_id),
+            sa.change(sa.ACCREDITATION_STATUS, p.status.value if p.status else None),
+            sa.change(sa.ACCREDITATION_EXPIRY, start_of(acc.expires_on) if acc else None),
+            sa.change(sa.PATHWAY, acc.pathway.value if acc else None),
+        )
