@@ -21,7 +21,7 @@ from api import errors
 from api.access import check_reader
 from api.auth import Principal
 from api.temporal import Temporal, TemporalUnavailable
-from models.application import Application
+from models.application import Application, AssessmentDraft
 from models.catalogue import Catalogue
 from models.commands import ApplicationInput, DeclarationLink, DeclarationResponse
 from models.progress import SpentLink
@@ -178,6 +178,18 @@ async def declaration_request(
                 ApplicationWorkflow.declaration_request,
                 DeclarationLink(token=token),
                 rpc_timeout=temporal.timeout,
+            )
+        )
+    except RPCError as err:
+        raise _rpc_failed(err, application_id) from err
+
+
+async def assessment_draft(temporal: Temporal, application_id: str) -> AssessmentDraft | None:
+    """The allocated assessor's saved, unsubmitted assessment (show it to them alone)."""
+    try:
+        return await temporal.call(
+            lambda client: handle(client, application_id).query(
+                ApplicationWorkflow.assessment_draft, rpc_timeout=temporal.timeout
             )
         )
     except RPCError as err:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.application import (
     Applicant,
+    Finding,
     RoleDetails,
 )
 from models.commands import (
@@ -25,6 +26,7 @@ from models.commands import (
 from models.enums import (
     ApplicationKind,
     DeclarationStatus,
+    Outcome,
     Pathway,
     Route,
 )
@@ -74,6 +76,14 @@ class AllocationCreate(AssessorChoice):
 
 class AssessmentCreate(AssessmentFindings):
     """R12/R13: findings per learning outcome and the recommended outcome."""
+
+
+class AssessmentDraftUpdate(BaseModel):
+    """Findings so far, to finish later: nothing is checked until the assessment is submitted."""
+
+    findings: list[Finding] = Field(default_factory=list, max_length=100)
+    recommended_outcome: Outcome | None = None
+    summary: str = Field("", max_length=4000)
 
 
 class DecisionCreate(DecisionDetails):

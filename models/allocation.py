@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from models.application import Application
 from models.records import AllocationRequest, AllocationResult, Assessor
 
 INACTIVE = "is not active"
@@ -18,6 +19,25 @@ IS_APPLICANT = "is the applicant"
 SAME_EMPLOYER = "works for the applicant's employer"
 EXCLUDED = "was excluded for this application"
 CONFLICTS = frozenset({IS_APPLICANT, SAME_EMPLOYER, EXCLUDED})
+
+
+def allocation_request(
+    application: Application,
+    *,
+    requested_assessor_id: str | None = None,
+    exclude_assessor_ids: Sequence[str] = (),
+) -> AllocationRequest:
+    """R12: what an allocation for ``application`` is checked against: its applicant, their
+    employer (as in the role details, else as the membership system knows it) and its areas."""
+    role = application.content.role_details
+    return AllocationRequest(
+        application_id=application.application_id,
+        applicant_member_id=application.applicant.member_id,
+        applicant_employer=role.employer if role else application.applicant.employer,
+        areas_of_practice=role.areas_of_practice if role else [],
+        exclude_assessor_ids=list(exclude_assessor_ids),
+        requested_assessor_id=requested_assessor_id,
+    )
 
 
 def choose_assessor(

@@ -141,6 +141,16 @@ class Assessment(BaseModel):
     recorded_at: datetime
 
 
+class AssessmentDraft(BaseModel):
+    """An assessment in progress, saved by its assessor to be finished later."""
+
+    assessor_id: str
+    findings: list[Finding] = Field(default_factory=list)
+    recommended_outcome: Outcome | None = None
+    summary: str = Field("", max_length=4000)
+    saved_at: datetime
+
+
 class ApplicationContent(BaseModel):
     """The sections an applicant edits while drafting."""
 

@@ -166,6 +166,16 @@ class RecordAssessment(AssessmentFindings):
     actor: Actor
 
 
+class SaveAssessmentDraft(BaseModel):
+    """An assessment in progress: saved as it stands, to be finished and submitted later
+    (nothing typed is lost); nothing about it is checked until it is submitted."""
+
+    actor: Actor
+    findings: list[Finding] = Field(default_factory=list, max_length=100)
+    recommended_outcome: Outcome | None = None
+    summary: str = Field("", max_length=4000)
+
+
 class DecisionDetails(BaseModel):
     """R11/R13: verification needs an outcome; ratification without one accepts the assessor's
     recommendation. A deferral needs feedback; overruling or refusing needs a reason."""

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from models.application import Assessment, Finding
+from models.application import Assessment, AssessmentDraft, Finding
 from models.application_machine import ApplicationState
 from models.deadlines import DeadlineFacts
 from models.enums import Outcome
@@ -44,6 +44,9 @@ class ApplicationProgress(BaseModel):
     )
     assessor: Assessor | None = None
     assessment: Assessment | None = None
+    assessment_draft: AssessmentDraft | None = Field(
+        None, description="the allocated assessor's saved, unsubmitted work"
+    )
     outcome: Outcome | None = None
     feedback: list[Finding] = Field(default_factory=list)
     award: Award | None = None

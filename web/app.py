@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from settings import Settings
-from web.routes import declare, public
+from web import oidc, session
+from web.routes import assessments, console, console_actions, declare, public, signin
+from web.templating import render
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -23,8 +27,19 @@ def install(app: FastAPI, settings: Settings) -> None:
         ("/static/build", settings.static_build_path),
     ]:
         app.mount(path, StaticFiles(directory=directory, check_dir=False), name=path)
-    app.include_router(public.router)
-    app.include_router(declare.router)
+    for router in (
+        public.router,
+        declare.router,
+        signin.router,
+        console.router,
+        console_actions.router,
+        assessments.router,
+    ):
+        app.include_router(router)
+    app.include_router(oidc.router)
+    app.add_middleware(session.Sessions, settings=settings)
+    app.add_exception_handler(session.SignInRequired, _sign_in_first)
+    app.add_exception_handler(session.NotForThisRole, _not_for_this_role)
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
@@ -36,3 +51,13 @@ def install(app: FastAPI, settings: Settings) -> None:
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="data:,",
         )
+
+
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, session.SignInRequired)
+    return RedirectResponse(f"/sign-in?next={quote(exc.next_path)}", status_code=303)
+
+
+async def _not_for_this_role(request: Request, exc: Exception) -> Response:
+    reason = "This page is for professional officers and assessors."
+    return render(request, "forbidden.html", {"reason": reason}, status_code=403)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
     )
     templates.env.filters["uk_date"] = uk_date
     templates.env.filters["uk_time"] = uk_time
+    templates.env.filters["from_json"] = json.loads
     templates.env.globals["service_name"] = SERVICE_NAME
     return templates
 
@@ -55,7 +57,18 @@ _templates = make_templates()
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    """The page ``name`` for ``request``."""
-    return _templates.TemplateResponse(
-        request, name, {"request": request, **(context or {})}, status_code=status_code
+    """The page ``name`` for ``request``; a signed-in person sees who they are and can sign
+    out (a CSRF-protected form) on every page."""
+    from web import csrf, session
+
+    settings = request.app.state.settings
+    signed_in = session.current(request)
+    extra: dict[str, Any] = {"me": signed_in.principal() if signed_in else None}
+    nonce = None
+    if signed_in is not None:
+        extra["sign_out_token"], nonce = csrf.token_for(request, settings, "sign-out")
+    response = _templates.TemplateResponse(
+        request, name, {"request": request, **extra, **(context or {})}, status_code=status_code
     )
+    csrf.remember(response, settings, nonce)
+    return response

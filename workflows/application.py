@@ -27,7 +27,13 @@ with workflow.unsafe.imports_passed_through():
         ReaccreditationSubmitted,
         accreditation_workflow_id,
     )
-    from models.application import ApplicationContent, Assessment, Declaration, Finding
+    from models.application import (
+        ApplicationContent,
+        Assessment,
+        AssessmentDraft,
+        Declaration,
+        Finding,
+    )
     from models.application_machine import (
         FINAL_STATES,
         ApplicationMachine,
@@ -50,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
         DeclarationResponse,
         InviteDeclarer,
         RecordAssessment,
+        SaveAssessmentDraft,
         SaveDraft,
         Withdraw,
     )
@@ -81,6 +88,7 @@ with workflow.unsafe.imports_passed_through():
         HistoryEntry,
     )
     from workflows import activity_options as opts
+    from workflows import search_attributes as sa
     from workflows.side_effects import SideEffects
 
 SYSTEM = Actor(id="system", role=StaffRole.SYSTEM, name="accreditation service")
@@ -117,6 +125,7 @@ class ApplicationWorkflow:
     async def run(self, input: ApplicationInput) -> ApplicationView:
         if self._p.event_seq == 0:
             self._record("created", self._applicant_actor(), None)
+        self._upsert_search_attributes()
         while self._p.state not in FINAL_STATES:
             if workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
@@ -424,10 +433,40 @@ class ApplicationWorkflow:
                 recorded_at=workflow.now(),
             )
             self._p.overdue = False
+            self._p.assessment_draft = None
             self._transition(
                 "record_assessment", cmd.actor, f"recommends {cmd.recommended_outcome.value}"
             )
             return self.view()
+
+    @workflow.update
+    async def save_assessment_draft(self, cmd: SaveAssessmentDraft) -> ApplicationView:
+        """The allocated assessor saves unfinished work, to come back to (nothing is lost)."""
+        async with self._lock:
+            assert self._p.assessor is not None
+            self._p.assessment_draft = AssessmentDraft(
+                assessor_id=self._p.assessor.assessor_id,
+                findings=cmd.findings,
+                recommended_outcome=cmd.recommended_outcome,
+                summary=cmd.summary,
+                saved_at=workflow.now(),
+            )
+            self._record("assessment_draft_saved", cmd.actor, None)
+            return self.view()
+
+    @save_assessment_draft.validator
+    def _validate_save_assessment_draft(self, cmd: SaveAssessmentDraft) -> None:
+        self._authorise("record_assessment", cmd.actor)
+        self._check_action("record_assessment")
+        problems = feedback_outcome_problems(cmd.findings, self._input.catalogue)
+        if problems:
+            raise _refuse("Invalid", _listing("the findings are not valid", problems), problems)
+
+    @workflow.query
+    def assessment_draft(self) -> AssessmentDraft | None:
+        """The allocated assessor's saved, unsubmitted work (for them alone: the API shows it
+        only to that assessor)."""
+        return self._p.assessment_draft
 
     @record_assessment.validator
     def _validate_record_assessment(self, cmd: RecordAssessment) -> None:
@@ -515,6 +554,8 @@ class ApplicationWorkflow:
         return result
 
     def _set_assessor(self, assessor: Assessor, actor: Actor, reason: str | None) -> None:
+        if self._p.assessor is None or self._p.assessor.assessor_id != assessor.assessor_id:
+            self._p.assessment_draft = None
         self._p.assessor = assessor
         self._p.queue_reason = None
         self._p.overdue = False
@@ -689,8 +730,21 @@ class ApplicationWorkflow:
         if self._p.state in FINAL_STATES:
             spend_link(self._p, SpentLink.CLOSED)
         self._record(trigger, actor, reason, from_state=before)
+        self._upsert_search_attributes()
         if self._app.kind == ApplicationKind.REACCREDITATION:
             self._report_reaccreditation(trigger, reason)
+
+    def _upsert_search_attributes(self) -> None:
+        """What an operator filters by in the Temporal UI, upserted where it changed."""
+        app, assessor = self._app, self._p.assessor
+        sa.upsert_changed(
+            sa.change(sa.APPLICATION_STATE, self._p.state.value),
+            sa.change(sa.PATHWAY, app.pathway.value),
+            sa.change(sa.ROUTE, app.route.value if app.route else None),
+            sa.change(sa.APPLICATION_KIND, app.kind.value),
+            sa.change(sa.ASSESSOR_ID, assessor.assessor_id if assessor else None),
+            sa.change(sa.MEMBER_ID, app.applicant.member_id),
+        )
 
     def _authorise(self, action: str, actor: Actor) -> None:
         reason = refusal(

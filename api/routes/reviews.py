@@ -17,8 +17,14 @@ from api.deps import (
     SessionDep,
     TemporalDep,
 )
-from api.schemas import AllocationCreate, AssessmentCreate, DecisionCreate
-from models.commands import AllocateAssessor, Decision, RecordAssessment
+from api.schemas import (
+    AllocationCreate,
+    AssessmentCreate,
+    AssessmentDraftUpdate,
+    DecisionCreate,
+)
+from models.application import AssessmentDraft
+from models.commands import AllocateAssessor, Decision, RecordAssessment, SaveAssessmentDraft
 from models.records import AuditEvent
 from models.views import ApplicationView
 from storage import queries
@@ -64,6 +70,28 @@ async def record_assessment(
         principal,
         update_id=workflows.update_id("record_assessment", principal, idempotency_key),
     )
+
+
+@router.put("/{application_id}/assessment/draft")
+async def save_assessment_draft(
+    application_id: ApplicationId,
+    body: AssessmentDraftUpdate,
+    principal: Assessor,
+    temporal: TemporalDep,
+) -> AssessmentDraft | None:
+    """The allocated assessor saves unfinished findings, to finish and submit later."""
+    command = SaveAssessmentDraft(actor=actor(principal), **dict(body))
+    await workflows.update(temporal, application_id, "save_assessment_draft", command, principal)
+    return await workflows.assessment_draft(temporal, application_id)
+
+
+@router.get("/{application_id}/assessment/draft")
+async def read_assessment_draft(
+    application_id: ApplicationId, principal: Assessor, temporal: TemporalDep
+) -> AssessmentDraft | None:
+    """The allocated assessor's saved, unsubmitted findings (theirs alone), or null."""
+    check_reader(principal, await workflows.view(temporal, application_id))
+    return await workflows.assessment_draft(temporal, application_id)
 
 
 @router.post("/{application_id}/verification")

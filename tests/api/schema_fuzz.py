@@ -120,6 +120,8 @@ ACCESS: dict[str, tuple[Role, ...]] = {
     "POST /applications/{application_id}/withdraw": (Role.APPLICANT, *STAFF),
     "POST /applications/{application_id}/allocation": STAFF,
     "POST /applications/{application_id}/assessment": (Role.ASSESSOR,),
+    "PUT /applications/{application_id}/assessment/draft": (Role.ASSESSOR,),
+    "GET /applications/{application_id}/assessment/draft": (Role.ASSESSOR,),
     "POST /applications/{application_id}/verification": (Role.OFFICER,),
     "POST /applications/{application_id}/ratification": (Role.OFFICER,),
     "GET /applications/{application_id}/audit": (Role.ASSESSOR, *STAFF),
