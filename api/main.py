@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 import web
-from api import errors, health
-from api.documents import DocumentStore
+from api import errors, health, metrics
+from api.codec_server import CODEC_PREFIX, create_codec_app
+from api.document_store_db import open_document_store
 from api.middleware import RequestLimits
 from api.routes import (
     accreditations,
@@ -34,6 +35,7 @@ from api.routes import (
     reviews,
 )
 from api.temporal import Temporal, TemporalUnavailable
+from logs import configure_logging
 from settings import Settings, get_settings
 from storage.database import make_engine, make_session_factory
 from worker import connect, load_settings_catalogue
@@ -69,8 +71,12 @@ def create_app(
     *,
     client: Client | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    configure_logs: bool = False,
 ) -> FastAPI:
-    """The API on ``settings``; a client or session factory given here is used as it is."""
+    """The API on ``settings``; a client or session factory given here is used as it is.
+
+    ``configure_logs``: on start-up, set the process's logging up (``settings.log_format``);
+    only for the app uvicorn serves, never an app a test builds."""
     settings = settings or get_settings()
     temporal = Temporal(
         lambda: connect(settings),
@@ -80,6 +86,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging(settings.log_format)
         engine = None
         if app.state.sessions is None:
             engine = make_engine(settings.database_url)
@@ -107,17 +115,19 @@ def create_app(
     app.state.temporal = temporal
     app.state.sessions = session_factory
     app.state.catalogue = load_settings_catalogue(settings)
-    app.state.documents = DocumentStore(settings.document_store_path, settings.max_upload_bytes)
+    app.state.documents = open_document_store(settings, lambda: app.state.sessions)
     for router, codes in _ROUTER_ERRORS:
         responses = {code: errors.ERROR_RESPONSES[code] for code in (*codes, 422, 500)}
         app.include_router(router, responses=dict(sorted(responses.items(), key=str)))
     errors.install(app)
     web.install(app, settings)
+    app.mount(CODEC_PREFIX, create_codec_app(settings))  # the Temporal UI's codec server
     app.add_middleware(
         RequestLimits,
         max_request_bytes=settings.max_request_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    metrics.install(app)  # GET /metrics; the outermost middleware, so added last
     return app
 
 
@@ -127,4 +137,4 @@ async def _connect_quietly(temporal: Temporal) -> None:
         await temporal.client()
 
 
-app = create_app()
+app = create_app(configure_logs=True)

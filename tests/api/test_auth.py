@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +16,9 @@ from pydantic import ValidationError
 
 from api.auth import InvalidToken, Role, decode_token, mint_token
 from settings import DEV_JWT_SECRET, Settings
+
+KEYS = json.dumps({"k1": base64.b64encode(bytes(32)).decode()})
+"""A payload key, which production settings need besides the token secret."""
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +49,7 @@ def test_production_refuses_the_development_or_a_short_secret(
 
 def test_production_accepts_its_own_secret_or_a_public_key(tmp_path: Path) -> None:
     own = "a-production-secret-of-enough-length-0123456789"
-    production = {"environment": "production", "session_secret": own}
+    production = {"environment": "production", "session_secret": own, "payload_keys": KEYS}
     assert settings(**production, jwt_secret=own).jwt_secret.get_secret_value() == own
     key = tmp_path / "public.pem"
     key.write_text("not read until a token arrives")
@@ -103,7 +108,12 @@ def test_rs256_tokens_verify_with_the_configured_public_key(tmp_path: Path) -> N
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    config = settings(environment="production", jwt_public_key_path=public, session_secret="s" * 32)
+    config = settings(
+        environment="production",
+        jwt_public_key_path=public,
+        session_secret="s" * 32,
+        payload_keys=KEYS,
+    )
     claims = {
         "sub": "assessor-7",
         "role": "assessor",
