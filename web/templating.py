@@ -36,6 +36,11 @@ def uk_time(value: datetime) -> str:
     return f"{uk_date(clock.date())} at {hour}:{clock:%M}{'am' if clock.hour < 12 else 'pm'}"
 
 
+def uk_short(value: datetime) -> str:
+    """A moment in a table cell, as a UK clock shows it: 26 Nov 2026, 16:25."""
+    return f"{uk_wall_clock(value):%-d %b %Y, %H:%M}"
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.loader = ChoiceLoader(
@@ -46,6 +51,7 @@ def make_templates() -> Jinja2Templates:
     )
     templates.env.filters["uk_date"] = uk_date
     templates.env.filters["uk_time"] = uk_time
+    templates.env.filters["uk_short"] = uk_short
     templates.env.filters["from_json"] = json.loads
     templates.env.globals["service_name"] = SERVICE_NAME
     return templates
