@@ -160,8 +160,8 @@ def entry_rows(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def load(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` in batches; PostgreSQL then vacuums and analyses the table, as
-    autovacuum would after a bulk load.
+    """Insert ``rows`` in batches; PostgreSQL then vacuums and analyses the table and its rows
+    per area, as autovacuum would after a bulk load.
 
     ``RETURNING`` makes SQLAlchemy send a thousand rows a statement (on PostgreSQL it would
     otherwise send one a statement, and the count triggers would fire once a row).
@@ -173,11 +173,12 @@ def load(engine: Engine, rows: list[dict[str, Any]]) -> None:
             connection.execute(statement, rows[start : start + batch]).all()
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE register_entries"))
+            connection.execute(text("VACUUM ANALYZE register_entries, register_entry_areas"))
 
 
 def cases(sessions: sessionmaker[Session]) -> list[Case]:
-    """The searches timed: Unicode and ASCII names, short and common parts, first and last pages."""
+    """The searches timed: Unicode and ASCII names, short and common parts, an area of practice
+    alone, with a pathway and with a name, first, middle and last pages."""
 
     def page_at(share: float, **params: Any) -> dict[str, Any]:
         """``params`` with the offset of the page ``share`` of the way through the matches."""
@@ -185,6 +186,7 @@ def cases(sessions: sessionmaker[Session]) -> list[Case]:
             total = search_register(session=session, limit=1, **params).total
         return params | {"offset": max(round(total * share) - PAGE, 0)}
 
+    radiotherapy, ap_l4 = AreaOfPractice.RADIOTHERAPY, Pathway.AP_L4
     return [
         Case("name: the whole Unicode name", {"name": SEARCHED_NAME}),
         Case("name: 'Ó Briain'", {"name": "Ó Briain"}),
@@ -203,7 +205,29 @@ def cases(sessions: sessionmaker[Session]) -> list[Case]:
         Case("no name, middle page", page_at(0.5)),
         Case("no name, last page", page_at(1)),
         Case("pathway, last page", page_at(1, pathway=Pathway.MA_L4)),
-        Case("area of practice, first page", {"area_of_practice": AreaOfPractice.RADIOTHERAPY}),
+        Case("area, first page", {"area_of_practice": radiotherapy}),
+        Case("area, middle page", page_at(0.5, area_of_practice=radiotherapy)),
+        Case("area, last page", page_at(1, area_of_practice=radiotherapy)),
+        Case("area + pathway, first page", {"area_of_practice": radiotherapy, "pathway": ap_l4}),
+        Case(
+            "area + pathway, middle page",
+            page_at(0.5, area_of_practice=radiotherapy, pathway=ap_l4),
+        ),
+        Case("area + pathway, last page", page_at(1, area_of_practice=radiotherapy, pathway=ap_l4)),
+        Case(
+            "area + name 'lukasiewicz'", {"area_of_practice": radiotherapy, "name": "lukasiewicz"}
+        ),
+        Case("area + name 'Smith'", {"area_of_practice": radiotherapy, "name": "Smith"}),
+        Case("area + name 'son', first page", {"area_of_practice": radiotherapy, "name": "son"}),
+        Case("area + name 'son', last page", page_at(1, area_of_practice=radiotherapy, name="son")),
+        Case(
+            "area + name 'e' (1 letter), middle page",
+            page_at(0.5, area_of_practice=radiotherapy, name="e"),
+        ),
+        Case(
+            "area + pathway + name 'Smith'",
+            {"area_of_practice": radiotherapy, "pathway": ap_l4, "name": "Smith"},
+        ),
         Case("registration number", {"registration_number": "AP-0000001"}),
     ]
 

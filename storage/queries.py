@@ -5,11 +5,13 @@ Every function takes keyword-only arguments and a caller-owned ``Session``; none
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, Select, String, cast, func, select, table
+from sqlalchemy import ColumnElement, Select, func, select, table
 from sqlalchemy import column as table_column
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,9 @@ from storage.tables import (
     AccreditationSummaryRow,
     ApplicationSummaryRow,
     AuditEventRow,
+    RegisterAreaCountRow,
     RegisterCountRow,
+    RegisterEntryAreaRow,
     RegisterEntryRow,
 )
 
@@ -35,6 +39,12 @@ TRIGRAM = 3
 FTS_LOOKUP_LIMIT = 10_000
 """SQLite: past this many entries holding a name key, scanning the ordered index is cheaper
 than reading each entry by rowid and sorting them."""
+
+SCANS_PER_LOOKUP = 25
+"""SQLite: reading an entry's row per area by the id the FTS5 table gives costs about as much
+as testing this many entries along an area's ordered index. That index holds fewer entries than
+the register's, so a name within an area is read by id only when fewer than this share of the
+area's entries hold it."""
 
 _REGISTER_FTS = table(REGISTER_SEARCH_FTS, table_column("rowid"), table_column("search_key"))
 
@@ -87,24 +97,40 @@ def search_register(
         The page of entries, ordered by name then registration number.
     """
     _check_page(limit, offset)
-    entry = RegisterEntryRow
-    match = None
+    # An area's entries are read from their rows per area, whose indexes hold the area; a
+    # registration number finds its one entry through the entries' own unique index.
+    source = _AREAS if area_of_practice is not None and not registration_number else _ENTRIES
+    name_condition = None
+    by_rowid = False
     if name and name.strip():
         key = search_key(name)
         if not key:  # punctuation alone: no name is punctuation
             return Page[RegisterEntry](total=0, items=[])
-        match = _name_matches(session, key)
-    by_rowid = match is not None and match.by_rowid
+        scanned = None
+        if source is _AREAS:
+            scanned = functools.partial(
+                _kept_total, session, pathway, area_of_practice, current_only
+            )
+        name_condition = _name_rowids(session, key, source.id, scanned)
+        by_rowid = name_condition is not None
+        if name_condition is None:
+            name_condition = source.table.search_key.contains(key, autoescape=True)
     conditions = _register_filters(
-        registration_number, pathway, area_of_practice, current_only, status_indexed=not by_rowid
+        source,
+        registration_number,
+        pathway,
+        area_of_practice,
+        current_only,
+        indexed=not by_rowid,
     )
-    if match is not None:
-        conditions.append(match.condition)
-    if match is None and not registration_number and area_of_practice is None:
-        total = _kept_total(session, pathway, current_only)
+    if name_condition is not None:
+        conditions.append(name_condition)
+    if name_condition is None and not registration_number:
+        total = _kept_total(session, pathway, area_of_practice, current_only)
     else:
-        total = session.scalar(select(func.count()).select_from(entry).where(*conditions)) or 0
-    rows = _page_rows(session, conditions, total, limit, offset)
+        counted = select(func.count()).select_from(source.table).where(*conditions)
+        total = session.scalar(counted) or 0
+    rows = _page_rows(session, source, conditions, total, limit, offset)
     return Page[RegisterEntry](total=total, items=[_register_entry(row) for row in rows])
 
 
@@ -221,71 +247,113 @@ def list_member_applications(*, session: Session, member_id: str) -> list[Applic
     return [_summary(row) for row in rows]
 
 
-class _NameMatch(NamedTuple):
-    """The condition matching a name key; ``by_rowid`` when SQLite should read rows by rowid."""
+class _Source(NamedTuple):
+    """The table a register search filters, orders and pages: the entries, or their rows per
+    area (``area`` set), which copy every field it needs and point at their entry by ``id``."""
 
-    condition: ColumnElement[bool]
-    by_rowid: bool = False
+    table: type[RegisterEntryRow] | type[RegisterEntryAreaRow]
+    id: ColumnElement[int]
+    area: ColumnElement[str] | None
+
+
+_ENTRIES = _Source(RegisterEntryRow, RegisterEntryRow.id.expression, None)
+_AREAS = _Source(
+    RegisterEntryAreaRow,
+    RegisterEntryAreaRow.entry_id.expression,
+    RegisterEntryAreaRow.area.expression,
+)
 
 
 def _register_filters(
+    source: _Source,
     registration_number: str | None,
     pathway: Pathway | None,
     area_of_practice: AreaOfPractice | None,
     current_only: bool,
     *,
-    status_indexed: bool = True,
+    indexed: bool = True,
 ) -> list[ColumnElement[bool]]:
-    """The register search's conditions other than the name.
+    """The register search's conditions on ``source`` other than the name.
 
-    ``status_indexed=False`` tests the status as an expression, which SQLite finds no index
-    for: the name's matches, read by rowid, are then its way in. Through an index on status it
-    would test every current entry against the matches instead.
+    ``indexed=False`` tests the status and the area as expressions, which SQLite finds no index
+    for: the name's matches, read by id (the entries' rowid, or the leading column of the
+    primary key of their rows per area), are then its way in. Through an index on status or
+    area it would test every current entry against the matches instead. On the entries, an
+    area is looked up in their rows per area by that primary key.
     """
-    entry = RegisterEntryRow
+    row = source.table
     conditions: list[ColumnElement[bool]] = []
     if registration_number:
-        conditions.append(entry.registration_number == registration_number.strip())
+        conditions.append(row.registration_number == registration_number.strip())
     if pathway is not None:
-        conditions.append(entry.pathway == pathway.value)
+        conditions.append(row.pathway == pathway.value)
     if area_of_practice is not None:
-        # The areas are a JSON list of enum values; matching the quoted value in its text is
-        # exact (values hold no quotes) and portable, where JSON operators differ per dialect.
-        conditions.append(
-            cast(entry.areas_of_practice, String).contains(
-                f'"{area_of_practice.value}"', autoescape=True
+        if source.area is None:  # the entries: the entry has a row for the area
+            areas = RegisterEntryAreaRow
+            conditions.append(
+                select(areas.entry_id)
+                .where(areas.entry_id == RegisterEntryRow.id, areas.area == area_of_practice.value)
+                .exists()
             )
-        )
+        else:
+            area = source.area if indexed else source.area.concat("")
+            conditions.append(area == area_of_practice.value)
     if current_only:
-        status = entry.status if status_indexed else entry.status.concat("")
+        status = row.status if indexed else row.status.concat("")
         conditions.append(status == RegisterStatus.CURRENT.value)
     return conditions
 
 
-def _name_matches(session: Session, key: str) -> _NameMatch:
-    """Entries whose ``search_key`` contains ``key``, found the cheapest way the dialect has.
+def _name_rowids(
+    session: Session, key: str, ids: ColumnElement[int], scanned: Callable[[], int] | None
+) -> ColumnElement[bool] | None:
+    """SQLite: the entries holding ``key``, read by id, when that is the cheapest way.
 
-    PostgreSQL's ``pg_trgm`` GIN index serves ``LIKE`` itself, and its planner weighs it against
-    the ordered indexes. On SQLite the FTS5 trigram table finds the entries holding ``key`` (a
-    phrase of its trigrams matches exactly where the key is a substring), read by rowid; when
-    more than ``FTS_LOOKUP_LIMIT`` entries hold it, or the key is shorter than a trigram,
-    ``LIKE`` on the column is cheaper, tested along the index that holds the order and the key.
+    The FTS5 trigram table finds them (a phrase of its trigrams matches exactly where the key
+    is a substring). ``LIKE`` on the key, tested along the ordered index that holds it, is
+    cheaper when the key is shorter than a trigram, when more than ``FTS_LOOKUP_LIMIT`` entries
+    hold it, or when more than a ``SCANS_PER_LOOKUP``-th of the ``scanned()`` entries that index
+    would test (an area's) do. PostgreSQL's ``pg_trgm`` GIN indexes serve ``LIKE`` themselves,
+    and its planner weighs them against the ordered indexes.
+
+    Args:
+        session: an open session.
+        key: the name's search key.
+        ids: the entry ids of the table searched (the entries', or their rows per area's).
+        scanned: how many entries the ordered index would test, when not the whole register.
+
+    Returns:
+        The condition on ``ids``, or None to test the key with ``LIKE``.
     """
-    contains = RegisterEntryRow.search_key.contains(key, autoescape=True)
     if session.get_bind().dialect.name != "sqlite" or len(key) < TRIGRAM:
-        return _NameMatch(contains)
+        return None
     # A key holds letters, digits and single spaces only, so quoting it makes one FTS5 phrase.
     phrase = _REGISTER_FTS.c.search_key.match(f'"{key}"')
     holding = session.scalar(select(func.count()).select_from(_REGISTER_FTS).where(phrase)) or 0
     if holding > FTS_LOOKUP_LIMIT:
-        return _NameMatch(contains)
-    return _NameMatch(RegisterEntryRow.id.in_(select(_REGISTER_FTS.c.rowid).where(phrase)), True)
+        return None
+    if scanned is not None and holding * SCANS_PER_LOOKUP > scanned():
+        return None
+    return ids.in_(select(_REGISTER_FTS.c.rowid).where(phrase))
 
 
-def _kept_total(session: Session, pathway: Pathway | None, current_only: bool) -> int:
-    """How many entries have the pathway (if given) and status, from the counts kept for them."""
-    counts = RegisterCountRow
-    query = select(func.coalesce(func.sum(counts.entries), 0))
+def _kept_total(
+    session: Session,
+    pathway: Pathway | None,
+    area_of_practice: AreaOfPractice | None,
+    current_only: bool,
+) -> int:
+    """How many entries have the pathway and area (if given) and status, from the counts kept
+    for them."""
+    counts: type[RegisterCountRow] | type[RegisterAreaCountRow]
+    if area_of_practice is None:
+        counts = RegisterCountRow
+        query = select(func.coalesce(func.sum(counts.entries), 0))
+    else:
+        counts = RegisterAreaCountRow
+        query = select(func.coalesce(func.sum(counts.entries), 0)).where(
+            RegisterAreaCountRow.area == area_of_practice.value
+        )
     if pathway is not None:
         query = query.where(counts.pathway == pathway.value)
     if current_only:
@@ -295,6 +363,7 @@ def _kept_total(session: Session, pathway: Pathway | None, current_only: bool) -
 
 def _page_rows(
     session: Session,
+    source: _Source,
     conditions: list[ColumnElement[bool]],
     total: int,
     limit: int,
@@ -302,15 +371,16 @@ def _page_rows(
 ) -> list[RegisterEntryRow]:
     """The entries on the page, ordered by name then registration number.
 
-    Their ids come first, read along the index that holds the order (or from the name's
-    matches), from whichever end of the ``total`` matches the page is nearer: a page near the
-    end skips the fewest entries backwards. Only the page's own rows are then read whole.
+    Their ids come first, read from ``source`` along the index that holds the order (or from
+    the name's matches), from whichever end of the ``total`` matches the page is nearer: a page
+    near the end skips the fewest entries backwards. Only the page's own entries are then read
+    whole.
     """
     size = min(limit, total - offset)
     if size <= 0:
         return []
-    order = [RegisterEntryRow.name, RegisterEntryRow.registration_number]
-    ids = select(RegisterEntryRow.id).where(*conditions).limit(size)
+    order = [source.table.name, source.table.registration_number]
+    ids = select(source.id.label("id")).where(*conditions).limit(size)
     skipped_after = total - offset - size
     if offset <= skipped_after:
         ids = ids.order_by(*order).offset(offset)
@@ -318,7 +388,9 @@ def _page_rows(
         ids = ids.order_by(*(column.desc() for column in order)).offset(skipped_after)
     page = ids.subquery()
     query = select(RegisterEntryRow).join(page, RegisterEntryRow.id == page.c.id)
-    return list(session.scalars(query.order_by(*order)))
+    return list(
+        session.scalars(query.order_by(RegisterEntryRow.name, RegisterEntryRow.registration_number))
+    )
 
 
 def _check_page(limit: int, offset: int) -> None:

@@ -174,6 +174,9 @@ in step by triggers), and the prefix of the shadow tables FTS5 makes beside it."
 REGISTER_SEARCH_TRIGRAM_INDEX = "ix_register_entries_search_key_trgm"
 """PostgreSQL: the ``pg_trgm`` GIN index on ``register_entries.search_key``."""
 
+REGISTER_AREA_TRIGRAM_INDEX = "ix_register_entry_areas_search_key_trgm"
+"""PostgreSQL: the ``pg_trgm`` GIN index on ``register_entry_areas.search_key``."""
+
 
 class RegisterEntryRow(Base):
     """R19: one public register entry; public fields only (no email, address or employer).
@@ -183,7 +186,8 @@ class RegisterEntryRow(Base):
     (the column is ``NOT NULL``, so an insert cannot forget it). Name searches match part of it
     through a trigram index each dialect spells its own way (see ``is_search_index``); the
     composite indexes serve the register's filter, order and paging, and ``RegisterCountRow``
-    its totals.
+    its totals. The area filter reads ``RegisterEntryAreaRow`` instead, and its totals
+    ``RegisterAreaCountRow``.
     """
 
     __tablename__ = "register_entries"
@@ -232,11 +236,57 @@ class RegisterCountRow(Base):
     entries: Mapped[int]
 
 
+class RegisterEntryAreaRow(Base):
+    """R19: one row per register entry and area of practice it is accredited for.
+
+    The areas are a JSON list in ``register_entries``, which no index can serve; this table
+    holds each of them with a copy of the entry's fields the register filters, orders and pages
+    by, so that ``(area, status, [pathway,] name, registration_number, entry_id, search_key)``
+    serve an area's listing from the index alone, as the entries' own indexes serve the others.
+    Written only by triggers on ``register_entries`` (made by migration 0007, on both dialects),
+    which see every insert, update and delete whoever writes; a ``TRUNCATE`` bypasses them.
+    PostgreSQL also has a ``pg_trgm`` GIN index on ``search_key``, for a name within an area.
+    """
+
+    __tablename__ = "register_entry_areas"
+
+    entry_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    pathway: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str]
+    registration_number: Mapped[str] = mapped_column(String(64))
+    search_key: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "ix_register_entry_areas_area_status_name",
+            *("area", "status", "name", "registration_number", "entry_id", "search_key"),
+        ),
+        Index(
+            "ix_register_entry_areas_area_status_pathway_name",
+            *("area", "status", "pathway", "name", "registration_number", "entry_id", "search_key"),
+        ),
+    )
+
+
+class RegisterAreaCountRow(Base):
+    """R19: how many register entries have each area, status and pathway (``RegisterCountRow``
+    for the area filter), kept by triggers on ``register_entry_areas`` (migration 0007)."""
+
+    __tablename__ = "register_area_counts"
+
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    pathway: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entries: Mapped[int]
+
+
 def is_search_index(name: str | None, type_: str) -> bool:
     """Whether ``name`` is part of the register's trigram search, which the metadata leaves out.
 
-    Migrations make these for one dialect each (an FTS5 table and its shadow tables on SQLite, a
-    ``pg_trgm`` GIN index on PostgreSQL); comparisons with the metadata skip them.
+    Migrations make these for one dialect each (an FTS5 table and its shadow tables on SQLite,
+    ``pg_trgm`` GIN indexes on PostgreSQL); comparisons with the metadata skip them.
 
     Args:
         name: a table or index name, as Alembic's ``include_name`` hook receives it.
@@ -249,7 +299,7 @@ def is_search_index(name: str | None, type_: str) -> bool:
         return False
     if type_ == "table":
         return name == REGISTER_SEARCH_FTS or name.startswith(f"{REGISTER_SEARCH_FTS}_")
-    return type_ == "index" and name == REGISTER_SEARCH_TRIGRAM_INDEX
+    return type_ == "index" and name in {REGISTER_SEARCH_TRIGRAM_INDEX, REGISTER_AREA_TRIGRAM_INDEX}
 
 
 class DocumentContentRow(Base):
