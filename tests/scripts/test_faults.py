@@ -41,24 +41,26 @@ def table_row(output: str, name: str) -> dict[str, str | int]:
     raise AssertionError(f"no {name!r} row in the output:\n{output}")
 
 
-def test_twenty_applications_complete_through_a_worker_kill(tmp_path: Path) -> None:
-    workdir = tmp_path / "run"
-    command = [
-        sys.executable, "-m", "scripts.faults",
-        "--applications", "20", "--faults", "worker", "--kills", "1",
-        "--workdir", str(workdir),
-    ]  # fmt: skip
+def run_faults(workdir: Path, *args: str, seconds: float = RUN_SECONDS) -> tuple[int, str]:
+    """``python -m scripts.faults args --workdir workdir``: its exit code and output; a run
+    that takes longer than ``seconds`` is stopped (it stops its stack) and fails the test."""
+    command = [sys.executable, "-m", "scripts.faults", *args, "--workdir", str(workdir)]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        output, _ = process.communicate(timeout=RUN_SECONDS)
+        output, _ = process.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGTERM)  # the script stops its stack on SIGTERM
         output, _ = process.communicate(timeout=60)
-        pytest.fail(f"the run took more than {RUN_SECONDS}s:\n{output}")
+        pytest.fail(f"the run took more than {seconds}s:\n{output}")
+    return process.returncode, output
 
-    assert process.returncode == 0, output
+
+def test_twenty_applications_complete_through_a_worker_kill(tmp_path: Path) -> None:
+    workdir = tmp_path / "run"
+    code, output = run_faults(workdir, "--applications", "20", "--faults", "worker", "--kills", "1")
+    assert code == 0, output
     assert "fault worker 1/1: kill -9 worker" in output
     assert "fault worker 1/1: worker back" in output
     expected = {"kills": 1, "driven": 20, "completed": 20, "lost": 0, "dup register": 0}

@@ -9,9 +9,6 @@ other API (the script checks each one) came from the database store.
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from scripts.faults import leftover_processes
-from tests.scripts.test_faults import table_row
+from tests.scripts.test_faults import run_faults, table_row
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 110
@@ -59,23 +56,13 @@ def test_two_workers_and_two_apis_through_a_worker_kill_and_an_api_kill(
     tmp_path: Path, fresh_database: str
 ) -> None:
     workdir = tmp_path / "run"
-    command = [
-        sys.executable, "-m", "scripts.faults",
+    code, output = run_faults(
+        workdir,
         "--applications", str(APPLICATIONS), "--faults", "worker,api", "--kills", "1",
         "--workers", "2", "--apis", "2", "--database-url", fresh_database,
-        "--workdir", str(workdir),
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        output, _ = process.communicate(timeout=RUN_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGTERM)  # the script stops its stack on SIGTERM
-        output, _ = process.communicate(timeout=60)
-        pytest.fail(f"the run took more than {RUN_SECONDS}s:\n{output}")
-
-    assert process.returncode == 0, output
+        seconds=RUN_SECONDS,
+    )  # fmt: skip
+    assert code == 0, output
     assert re.search(r"stack up: API http://\S+, http://\S+, ", output), output
     assert "2 worker(s), documents in the database" in output
     for kind in ("worker", "api"):

@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
-def _need_chromium() -> None:
+def need_chromium() -> None:
     if CHROMIUM.exists():
         return
     reason = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
@@ -54,7 +54,7 @@ def live(
     dev_env: WorkflowEnvironment, web_sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningService]:
     """The whole service as processes, with its links pointing at itself."""
-    _need_chromium()
+    need_chromium()
     address = dev_env.client.service_client.config.target_host
     with running_service(
         temporal_address=address, sink=web_sink, root=tmp_path_factory.mktemp("web")
@@ -63,7 +63,8 @@ def live(
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser(live: RunningService) -> AsyncIterator[Browser]:
+async def browser() -> AsyncIterator[Browser]:
+    need_chromium()
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, Response, async_playwright, expect
+from playwright.async_api import Browser, Page, Response, expect
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,7 +27,7 @@ from settings import Settings
 from tests.fixtures.api_server import RunningService, running_service
 from tests.fixtures.smtp import SmtpSink
 from tests.web.checks import accessible
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _need_chromium
+from tests.web.conftest import SCREENSHOTS, need_chromium
 from tests.web.oidc_provider import MockProvider, running_provider
 from web import oidc, session
 
@@ -38,7 +38,7 @@ CLIENT_ID = "cor-accreditation-test"
 
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProvider]:
-    _need_chromium()
+    need_chromium()
     with running_provider(tmp_path_factory.mktemp("oidc-provider")) as running:
         yield running
 
@@ -64,19 +64,9 @@ def oidc_live(
         yield service
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def chromium(oidc_live: RunningService) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        await browser.close()
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def page(chromium: Browser, oidc_live: RunningService) -> AsyncIterator[Page]:
-    context = await chromium.new_context(base_url=oidc_live.base_url, locale="en-GB")
+async def page(browser: Browser, oidc_live: RunningService) -> AsyncIterator[Page]:
+    context = await browser.new_context(base_url=oidc_live.base_url, locale="en-GB")
     opened = await context.new_page()
     yield opened
     await context.close()
@@ -292,7 +282,7 @@ def tampered(cookie: str) -> str:
 
 
 async def test_forged_and_timed_out_sessions_send_the_browser_to_sign_in(
-    chromium: Browser, oidc_live: RunningService, provider: MockProvider
+    browser: Browser, oidc_live: RunningService, provider: MockProvider
 ) -> None:
     settings = oidc_live.settings
     idle = settings.session_idle_minutes * 60
@@ -308,7 +298,7 @@ async def test_forged_and_timed_out_sessions_send_the_browser_to_sign_in(
         "absolute": (crafted(settings, started_ago=absolute + 5, seen_ago=1), False),
     }
     for name, (value, accepted) in cases.items():
-        context = await chromium.new_context(base_url=oidc_live.base_url)
+        context = await browser.new_context(base_url=oidc_live.base_url)
         try:
             await context.add_cookies(
                 [{"name": session.COOKIE, "value": value, "url": oidc_live.base_url}]

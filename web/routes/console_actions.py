@@ -48,7 +48,7 @@ async def allocate(
 
     def command() -> BaseModel:
         return AllocateAssessor(
-            actor=_actor(principal),
+            actor=actor(principal),
             assessor_id=_text(form, "assessor_id") or None,
             replaces_assessor_id=_text(form, "replaces_assessor_id") or None,
             reason=_text(form, "reason"),
@@ -78,7 +78,7 @@ async def decide(
     def command() -> BaseModel:
         outcome = _text(form, "outcome")
         return Decision(
-            actor=_actor(principal),
+            actor=actor(principal),
             outcome=Outcome(outcome) if outcome in set(Outcome) else None,
             reason=_text(form, "reason"),
             feedback=_findings(form, "feedback") if outcome == Outcome.DEFERRED else [],
@@ -107,7 +107,7 @@ async def assess(
     def command() -> BaseModel:
         outcome = _text(form, "recommended_outcome")
         fields = {
-            "actor": _actor(principal),
+            "actor": actor(principal),
             "findings": _findings(form, "finding"),
             "recommended_outcome": outcome if outcome in set(Outcome) else None,
             "summary": _text(form, "summary"),

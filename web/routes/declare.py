@@ -118,7 +118,7 @@ async def answered_page(
 ) -> Response:
     """The thank-you page after an answer (what happens next)."""
     try:
-        spent = await _spent(temporal, application_id, token)
+        spent = await workflows.spent_link(temporal, application_id, token)
     except TemporalUnavailable:
         return _unavailable(request)
     if spent != SpentLink.USED:
@@ -155,15 +155,11 @@ async def _live_request(
     return found
 
 
-async def _spent(temporal: TemporalDep, application_id: str, token: str) -> SpentLink | None:
-    return await workflows.spent_link(temporal, application_id, token)
-
-
 async def _gone(
     request: Request, temporal: TemporalDep, application_id: str, token: str
 ) -> HTMLResponse:
     try:
-        spent = await _spent(temporal, application_id, token)
+        spent = await workflows.spent_link(temporal, application_id, token)
     except (TemporalUnavailable, ApiError):
         spent = None
     return render(request, "declare/gone.html", {"spent": spent}, status_code=410)
