@@ -8,33 +8,15 @@ calling system), ``role`` and ``exp``; ``aud`` must match ``jwt_audience``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 import jwt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.commands import Actor
-from models.enums import StaffRole
+from models.enums import PEOPLE_ROLES, TOKEN_ROLES, Role
 from settings import Settings
 
-
-class Role(StrEnum):
-    """The roles a token may carry: people, and the systems that call on their behalf."""
-
-    APPLICANT = "applicant"
-    ASSESSOR = "assessor"
-    OFFICER = "officer"
-    ADMIN = "admin"
-    PORTAL = "portal"
-    MEMBERSHIP = "membership"
-
-
-_STAFF_ROLE = {
-    Role.APPLICANT: StaffRole.APPLICANT,
-    Role.ASSESSOR: StaffRole.ASSESSOR,
-    Role.OFFICER: StaffRole.OFFICER,
-    Role.ADMIN: StaffRole.ADMIN,
-}
+__all__ = ["Role"]
 
 
 class Principal(BaseModel):
@@ -46,10 +28,18 @@ class Principal(BaseModel):
     role: Role
     name: str = Field("", max_length=200)
 
+    @field_validator("role")
+    @classmethod
+    def _token_role(cls, role: Role) -> Role:
+        if role not in TOKEN_ROLES:
+            raise ValueError(f"a token may not carry the {role.value} role")
+        return role
+
     def actor(self) -> Actor | None:
         """The actor a workflow update names; None for systems, which never act on one."""
-        staff_role = _STAFF_ROLE.get(self.role)
-        return None if staff_role is None else Actor(id=self.sub, role=staff_role, name=self.name)
+        if self.role not in PEOPLE_ROLES:
+            return None
+        return Actor(id=self.sub, role=self.role, name=self.name)
 
 
 class InvalidToken(Exception):

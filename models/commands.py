@@ -17,7 +17,7 @@ from models.application import (
     RoleDetails,
 )
 from models.catalogue import PathwayCatalogue
-from models.enums import DeclarerRole, Outcome, StaffRole
+from models.enums import DeclarerRole, Outcome, Role
 from models.policy import Policy
 from models.progress import ApplicationProgress
 
@@ -28,7 +28,7 @@ class Actor(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(min_length=1, max_length=128)
-    role: StaffRole
+    role: Role
     name: str = Field("", max_length=200)
 
 

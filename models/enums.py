@@ -95,8 +95,9 @@ class Outcome(StrEnum):
     NOT_ACCREDITED = "not_accredited"
 
 
-class StaffRole(StrEnum):
-    """Who acts on an application; each action names its actor and role."""
+class Role(StrEnum):
+    """Who acts, the one role enum: the people and systems a token names, the declarer (who
+    acts through their link) and the service itself (timers)."""
 
     APPLICANT = "applicant"
     DECLARER = "declarer"
@@ -104,6 +105,16 @@ class StaffRole(StrEnum):
     OFFICER = "officer"
     ADMIN = "admin"
     SYSTEM = "system"
+    PORTAL = "portal"
+    MEMBERSHIP = "membership"
+
+
+TOKEN_ROLES = frozenset(
+    {Role.APPLICANT, Role.ASSESSOR, Role.OFFICER, Role.ADMIN, Role.PORTAL, Role.MEMBERSHIP}
+)
+"""The roles a bearer token (or a session) may carry."""
+PEOPLE_ROLES = frozenset({Role.APPLICANT, Role.ASSESSOR, Role.OFFICER, Role.ADMIN})
+"""Token roles that act on applications as themselves (systems never do)."""
 
 
 class RegisterStatus(StrEnum):

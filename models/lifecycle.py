@@ -31,7 +31,7 @@ from models.enums import (
     MembershipStatus,
     Outcome,
     RegisterStatus,
-    StaffRole,
+    Role,
 )
 from models.lifecycle_deadlines import (
     LifecycleDeadline,
@@ -50,7 +50,7 @@ SEEN_LIMIT = 200
 """Message keys remembered for de-duplication; older ones are refused by their timestamps."""
 HISTORY_LIMIT = 20
 
-_OFFICERS = frozenset({StaffRole.OFFICER, StaffRole.ADMIN})
+_OFFICERS = frozenset({Role.OFFICER, Role.ADMIN})
 _ACCREDITED_MEMBERSHIP = frozenset({MembershipStatus.ACCREDITED_AP, MembershipStatus.ACCREDITED_MA})
 CANCELLED_REASON = "your Society of Radiographers membership was cancelled"
 
@@ -252,7 +252,7 @@ class Lifecycle:
     def reaccreditation_refusal(self, actor: Actor) -> tuple[str, str] | None:
         """R15/R23: why ``actor`` may not start a re-accreditation now: ``(type, message)``."""
         p = self.p
-        if actor.role == StaffRole.APPLICANT:
+        if actor.role == Role.APPLICANT:
             if actor.id != p.member.member_id:
                 return "Forbidden", f"{actor.id} is not the accredited member"
         elif actor.role not in _OFFICERS:

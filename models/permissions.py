@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from models.actions import Action
 from models.commands import Actor
-from models.enums import StaffRole
+from models.enums import Role
 
-_APPLICANT = frozenset({StaffRole.APPLICANT})
-_OFFICERS = frozenset({StaffRole.OFFICER, StaffRole.ADMIN})
+_APPLICANT = frozenset({Role.APPLICANT})
+_OFFICERS = frozenset({Role.OFFICER, Role.ADMIN})
 
-ACTION_ROLES: dict[str, frozenset[StaffRole]] = {
-    "save_draft": _APPLICANT,
-    "add_document": _APPLICANT,
-    "invite_declarer": _APPLICANT,
-    "submit": _APPLICANT,
-    "resubmit": _APPLICANT,
-    "withdraw": _APPLICANT | _OFFICERS,
-    "respond_to_declaration": frozenset({StaffRole.DECLARER}),
-    "allocate_assessor": _OFFICERS,
-    "record_assessment": frozenset({StaffRole.ASSESSOR}),
-    "verify": frozenset({StaffRole.OFFICER}),
-    "ratify": frozenset({StaffRole.OFFICER}),
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    Action.SAVE_DRAFT: _APPLICANT,
+    Action.ADD_DOCUMENT: _APPLICANT,
+    Action.INVITE_DECLARER: _APPLICANT,
+    Action.SUBMIT: _APPLICANT,
+    Action.RESUBMIT: _APPLICANT,
+    Action.WITHDRAW: _APPLICANT | _OFFICERS,
+    Action.RESPOND_TO_DECLARATION: frozenset({Role.DECLARER}),
+    Action.ALLOCATE_ASSESSOR: _OFFICERS,
+    Action.RECORD_ASSESSMENT: frozenset({Role.ASSESSOR}),
+    Action.SAVE_ASSESSMENT_DRAFT: frozenset({Role.ASSESSOR}),
+    Action.VERIFY: frozenset({Role.OFFICER}),
+    Action.RATIFY: frozenset({Role.OFFICER}),
 }
+"""Which roles may take each action: the workflow's check and the API's role check."""
 
 
 def refusal(
-    action: str, actor: Actor, *, applicant_member_id: str, assessor_id: str | None
+    action: Action, actor: Actor, *, applicant_member_id: str, assessor_id: str | None
 ) -> str | None:
     """Why ``actor`` may not take ``action`` on this application, or None when they may.
 
@@ -34,8 +37,8 @@ def refusal(
     if actor.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
         return f"'{action}' is for the {allowed} role; {actor.id} acts as {actor.role.value}"
-    if actor.role == StaffRole.APPLICANT and actor.id != applicant_member_id:
+    if actor.role == Role.APPLICANT and actor.id != applicant_member_id:
         return f"{actor.id} is not the applicant of this application"
-    if actor.role == StaffRole.ASSESSOR and actor.id != assessor_id:
+    if actor.role == Role.ASSESSOR and actor.id != assessor_id:
         return f"{actor.id} is not the assessor allocated to this application"
     return None

@@ -15,8 +15,8 @@ from models.enums import (
     MembershipStatus,
     Pathway,
     RegisterStatus,
+    Role,
     Route,
-    StaffRole,
 )
 
 
@@ -54,7 +54,7 @@ class AuditEvent(_Record):
     event_id: str
     application_id: str
     actor_id: str
-    actor_role: StaffRole
+    actor_role: Role
     action: str
     from_state: str | None
     to_state: str | None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from models.application import Application, Assessment
-from models.enums import Outcome, StaffRole
+from models.enums import Outcome, Role
 from models.errors import Problem
 from models.membership import FeeDue
 
@@ -17,7 +17,7 @@ class HistoryEntry(BaseModel):
 
     at: datetime
     actor_id: str
-    actor_role: StaffRole
+    actor_role: Role
     action: str
     from_state: str
     to_state: str
@@ -71,3 +71,16 @@ class DeclarationRequest(BaseModel):
     declarer_name: str
     declarer_role: str
     expires_at: datetime
+
+
+class ActionResult(BaseModel):
+    """What an update answers: where the application stands now, in brief. The full view
+    stays a query (``ApplicationView``)."""
+
+    application_id: str
+    state: str
+    allowed_actions: list[str]
+    missing: list[Problem] = Field(
+        default_factory=list, description="what is still needed before submission (R10)"
+    )
+    version: int = Field(description="the application's event count: it grows with each change")

@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.dates import scheme_date, term_for_award
     from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
-    from models.enums import ApplicationKind, DeclarationStatus, Outcome, Route, StaffRole
+    from models.enums import ApplicationKind, DeclarationStatus, Outcome, Role, Route
     from models.errors import Problem
     from models.limits import HISTORY_KEPT, LimitKind, brief, content_problems
     from models.membership import fee_due
@@ -91,7 +91,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.side_effects import SideEffects
 
-SYSTEM = Actor(id="system", role=StaffRole.SYSTEM, name="accreditation service")
+SYSTEM = Actor(id="system", role=Role.SYSTEM, name="accreditation service")
 
 
 def workflow_id(application_id: str) -> str:
@@ -360,7 +360,7 @@ class ApplicationWorkflow:
             spend_link(self._p, SpentLink.USED)
             actor = Actor(
                 id=str(declaration.declarer_email),
-                role=StaffRole.DECLARER,
+                role=Role.DECLARER,
                 name=declaration.declarer_name,
             )
             trigger = "confirm_declaration" if response.confirm else "decline_declaration"
@@ -806,7 +806,7 @@ class ApplicationWorkflow:
 
     def _applicant_actor(self) -> Actor:
         applicant = self._app.applicant
-        return Actor(id=applicant.member_id, role=StaffRole.APPLICANT, name=applicant.name)
+        return Actor(id=applicant.member_id, role=Role.APPLICANT, name=applicant.name)
 
     # --- side effects (activities), started in order and awaited before the end ----------
 

@@ -30,7 +30,7 @@ from models.enums import (
     Pathway,
     PractitionerRole,
     RegisterStatus,
-    StaffRole,
+    Role,
 )
 from models.lifecycle import (
     HISTORY_LIMIT,
@@ -267,7 +267,7 @@ def test_r15_r17_a_reaccreditation_application_is_directed_to_its_pathway(
 
 
 def member_actor(member_id: str = "M0001") -> Actor:
-    return Actor(id=member_id, role=StaffRole.APPLICANT)
+    return Actor(id=member_id, role=Role.APPLICANT)
 
 
 def test_r15_r23_who_may_start_a_reaccreditation_and_when() -> None:
@@ -277,10 +277,10 @@ def test_r15_r23_who_may_start_a_reaccreditation_and_when() -> None:
     )
     life = awarded()
     assert life.reaccreditation_refusal(member_actor()) is None
-    assert life.reaccreditation_refusal(Actor(id="o", role=StaffRole.OFFICER)) is None
+    assert life.reaccreditation_refusal(Actor(id="o", role=Role.OFFICER)) is None
     refused = life.reaccreditation_refusal(member_actor("M0002"))
     assert refused is not None and refused[0] == "Forbidden"
-    refused = life.reaccreditation_refusal(Actor(id="a", role=StaffRole.ASSESSOR))
+    refused = life.reaccreditation_refusal(Actor(id="a", role=Role.ASSESSOR))
     assert refused is not None and refused[0] == "Forbidden"
 
     life.reaccreditation_started(life.reaccreditation_application("app-r", None), member_actor())

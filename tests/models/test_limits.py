@@ -9,7 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from models.application import Assessment, Finding, NarrativeSection
 from models.dates import IsoDate
-from models.enums import FindingLevel, Outcome, Pathway, Route, StaffRole
+from models.enums import FindingLevel, Outcome, Pathway, Role, Route
 from models.limits import (
     HISTORY_KEPT,
     HISTORY_REASON_CHARS,
@@ -109,7 +109,7 @@ def test_the_largest_view_within_the_limits_stays_far_below_temporals_two_megaby
     entry = HistoryEntry(
         at=datetime(2027, 1, 1, tzinfo=UTC),
         actor_id="x" * 128,
-        actor_role=StaffRole.OFFICER,
+        actor_role=Role.OFFICER,
         action="allocate",
         from_state="in_assessment",
         to_state="in_assessment",

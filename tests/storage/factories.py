@@ -11,8 +11,8 @@ from models.enums import (
     MembershipStatus,
     Pathway,
     RegisterStatus,
+    Role,
     Route,
-    StaffRole,
 )
 from models.records import (
     AccreditationSummary,
@@ -47,7 +47,7 @@ def event(**overrides: Any) -> AuditEvent:
         "event_id": "APP-1:1",
         "application_id": "APP-1",
         "actor_id": "M-1",
-        "actor_role": StaffRole.APPLICANT,
+        "actor_role": Role.APPLICANT,
         "action": "submit",
         "from_state": "draft",
         "to_state": "submitted",

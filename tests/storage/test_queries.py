@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities import ReadModelActivities
-from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus, StaffRole
+from models.enums import ApplicationKind, AreaOfPractice, Pathway, RegisterStatus, Role
 from models.records import ApplicationSummary, AuditEvent, RegisterEntry
 from storage.queries import (
     audit_trail,
@@ -202,7 +202,7 @@ def test_audit_trail_is_in_order_of_time_then_arrival(session_factory: Factory) 
         session_factory,
         event(event_id="e3", action="allocate", at=T0 + timedelta(hours=1)),
         event(event_id="e1", action="submit", at=T0),
-        event(event_id="e2", action="route", at=T0, actor_role=StaffRole.SYSTEM),
+        event(event_id="e2", action="route", at=T0, actor_role=Role.SYSTEM),
         event(event_id="x1", application_id="APP-other", at=T0),
     )
 
@@ -210,7 +210,7 @@ def test_audit_trail_is_in_order_of_time_then_arrival(session_factory: Factory) 
         trail = audit_trail(session=session, application_id="APP-1")
 
     assert [e.event_id for e in trail] == ["e1", "e2", "e3"]
-    assert trail[1].actor_role is StaffRole.SYSTEM
+    assert trail[1].actor_role is Role.SYSTEM
 
 
 def test_member_applications_most_recent_first(session_factory: Factory) -> None:

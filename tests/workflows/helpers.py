@@ -12,20 +12,20 @@ from temporalio.exceptions import ApplicationError
 
 from models.application import Application
 from models.commands import Actor, AddDocument, ApplicationInput, SaveDraft
-from models.enums import StaffRole
+from models.enums import Role
 from models.policy import Policy
 from models.views import ApplicationView
 from tests.builders import pathway_catalogue
 from workflows.application import ApplicationWorkflow, workflow_id
 
-OFFICER = Actor(id="officer-1", role=StaffRole.OFFICER, name="Pat Officer")
-ASSESSOR_ACTOR = Actor(id="assessor-1", role=StaffRole.ASSESSOR, name="Robin Assessor")
+OFFICER = Actor(id="officer-1", role=Role.OFFICER, name="Pat Officer")
+ASSESSOR_ACTOR = Actor(id="assessor-1", role=Role.ASSESSOR, name="Robin Assessor")
 
 Handle = WorkflowHandle[ApplicationWorkflow, ApplicationView]
 
 
 def applicant_actor(application: Application) -> Actor:
-    return Actor(id=application.applicant.member_id, role=StaffRole.APPLICANT)
+    return Actor(id=application.applicant.member_id, role=Role.APPLICANT)
 
 
 def unique(application: Application, *, new_member: bool = True) -> Application:

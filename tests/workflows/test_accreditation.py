@@ -40,7 +40,7 @@ from models.enums import (
     Pathway,
     PractitionerRole,
     RegisterStatus,
-    StaffRole,
+    Role,
 )
 from models.lifecycle_deadlines import start_of
 from models.policy import Policy
@@ -66,7 +66,7 @@ from tests.workflows.stand_ins import StandInActivities
 from workflows.application import workflow_id as application_workflow_id
 
 DAY = timedelta(days=1)
-OFFICER = Actor(id="officer-1", role=StaffRole.OFFICER, name="Pat Officer")
+OFFICER = Actor(id="officer-1", role=Role.OFFICER, name="Pat Officer")
 
 
 def emails(activities: StandInActivities) -> list[tuple[str, date]]:
@@ -78,7 +78,7 @@ def register_statuses(activities: StandInActivities) -> list[RegisterStatus]:
 
 
 def me(member: Applicant) -> Actor:
-    return Actor(id=member.member_id, role=StaffRole.APPLICANT, name=member.name)
+    return Actor(id=member.member_id, role=Role.APPLICANT, name=member.name)
 
 
 def membership(status: MembershipStatus, effective_at: datetime) -> MembershipChanged:
@@ -431,9 +431,9 @@ async def test_r15_r23_start_reaccreditation_refusals(on_dev_server: Running) ->
         assert kind is not None
         return kind
 
-    stranger = Actor(id="M-someone-else", role=StaffRole.APPLICANT)
+    stranger = Actor(id="M-someone-else", role=Role.APPLICANT)
     assert await refused(handle, stranger) == "Forbidden"
-    assert await refused(handle, Actor(id="a-1", role=StaffRole.ASSESSOR)) == "Forbidden"
+    assert await refused(handle, Actor(id="a-1", role=Role.ASSESSOR)) == "Forbidden"
 
     application_id = await handle.execute_update(
         START_REACCREDITATION, StartReaccreditation(actor=OFFICER), result_type=str

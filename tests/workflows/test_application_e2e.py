@@ -43,8 +43,8 @@ from models.enums import (
     Outcome,
     Pathway,
     RegisterStatus,
+    Role,
     Route,
-    StaffRole,
 )
 from models.records import RegisterEntry
 from models.views import ApplicationView
@@ -167,7 +167,7 @@ async def decide_to_accredit(handle: Handle, application: Application) -> None:
         await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
         return
     assert submitted.state == "in_assessment", submitted.queue_reason
-    assessor = Actor(id=submitted.assessor_id or "", role=StaffRole.ASSESSOR)
+    assessor = Actor(id=submitted.assessor_id or "", role=Role.ASSESSOR)
     await handle.execute_update(
         "record_assessment",
         RecordAssessment(
