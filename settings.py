@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int | None = Field(None, description="SDK default")
     worker_workflow_task_pollers: int = Field(5, description="at least 2 (the sticky queue)")
     worker_activity_task_pollers: int = 5
+    worker_activity_threads: int = Field(
+        8, description="threads for the activities' database work (their own pool)"
+    )
     worker_graceful_shutdown_seconds: float = Field(
         10.0, ge=0, description="on SIGTERM, how long running activities may finish"
     )
@@ -192,6 +195,7 @@ class Settings(BaseSettings):
         "worker_max_concurrent_activities",
         "worker_workflow_task_pollers",
         "worker_activity_task_pollers",
+        "worker_activity_threads",
     )
     @classmethod
     def _at_least_one(cls, value: int | None, info: ValidationInfo) -> int | None:

@@ -30,6 +30,7 @@ from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
 from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
+from workflows.runner import workflow_runner
 
 log = logging.getLogger("accreditation.worker")
 
@@ -102,6 +103,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=all_activities(
             session_factory, mailer, settings, client=client, catalogue=catalogue
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,10 +55,11 @@ def all_activities(
     Returns:
         The activity callables.
     """
+    threads = ThreadPoolExecutor(settings.worker_activity_threads, thread_name_prefix="activity")
     notifications = NotificationActivities(
-        session_factory, mailer, EmailTemplates(settings.portal_base_url)
+        session_factory, mailer, EmailTemplates(settings.portal_base_url), threads=threads
     )
-    read_model = ReadModelActivities(session_factory)
+    read_model = ReadModelActivities(session_factory, threads=threads)
     lifecycle = LifecycleActivities(
         client,
         catalogue,
@@ -68,8 +70,8 @@ def all_activities(
     )
     return [
         notifications.send_notification,
-        AllocationActivities(session_factory).allocate_assessor,
-        RegisterActivities(session_factory).upsert_register_entry,
+        AllocationActivities(session_factory, threads=threads).allocate_assessor,
+        RegisterActivities(session_factory, threads=threads).upsert_register_entry,
         read_model.record_application_event,
         read_model.record_accreditation,
         lifecycle.record_award,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import Executor
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.threads import in_thread
 from models.allocation import choose_assessor
 from models.records import AllocationRequest, AllocationResult, Assessor
 from storage.staff_queries import assessors_with_workload
@@ -15,13 +16,16 @@ from storage.staff_queries import assessors_with_workload
 class AllocationActivities:
     """Chooses the least-loaded eligible assessor from the assessors table."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, threads: Executor | None = None
+    ) -> None:
         self.session_factory = session_factory
+        self.threads = threads
 
     @activity.defn(name="allocate_assessor")
     async def allocate_assessor(self, request: AllocationRequest) -> AllocationResult:
         """R12: an assessor for ``request``, or none with the reason officers must allocate."""
-        assessors, workload = await asyncio.to_thread(self._load, request.application_id)
+        assessors, workload = await in_thread(self.threads, self._load, request.application_id)
         result = choose_assessor(request, assessors, workload)
         if result.assessor is None:
             activity.logger.info("%s: no assessor: %s", request.application_id, result.reason)

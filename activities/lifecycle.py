@@ -1,4 +1,5 @@
-"""R14/R22: hand an award to the member's long-lived accreditation workflow."""
+"""R14/R20/R22: hand every award, initial or renewal, to the member's long-lived
+accreditation workflow: the one route an award takes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from models.accreditation import (
+    ACCREDITATION_WORKFLOW,
     AWARD,
     AccreditationInput,
     AwardNotice,
@@ -13,7 +15,6 @@ from models.accreditation import (
 )
 from models.catalogue import Catalogue
 from models.policy import Policy
-from workflows.accreditation import AccreditationWorkflow
 
 
 class LifecycleActivities:
@@ -49,8 +50,9 @@ class LifecycleActivities:
         Idempotent: a running workflow just receives the signal, and ignores one it has seen.
         """
         workflow_id = accreditation_workflow_id(notice.member.member_id)
+        # By name: an activity never imports a workflow (a test checks the names match).
         await self.client.start_workflow(
-            AccreditationWorkflow.run,
+            ACCREDITATION_WORKFLOW,
             AccreditationInput.model_validate(
                 {
                     "member": notice.member,

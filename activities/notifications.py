@@ -8,10 +8,10 @@ same ``Message-ID``), which is the price of never losing one.
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from activities.email_templates import TEMPLATE_KEYS, EmailTemplates, RenderedEmail
 from activities.mailer import Mailer, MailRejected, OutgoingMail
 from activities.metrics import EMAILS_FAILED, EMAILS_SENT, count
+from activities.threads import in_thread
 from models.records import Notification
 from storage.database import dialect_insert
 from storage.tables import OutboxRow
@@ -37,8 +38,11 @@ class NotificationActivities:
         session_factory: sessionmaker[Session],
         mailer: Mailer,
         templates: EmailTemplates,
+        *,
+        threads: Executor | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.threads = threads
         self.mailer = mailer
         self.templates = templates
 
@@ -60,7 +64,7 @@ class NotificationActivities:
         except ApplicationError:
             count(EMAILS_FAILED, template=template, reason="template")
             raise
-        pending = await asyncio.to_thread(self._claim, notification, email)
+        pending = await in_thread(self.threads, self._claim, notification, email)
         if pending is None:
             activity.logger.info("%s already sent (%s)", template, notification.key, extra=ids)
             return False
@@ -80,35 +84,33 @@ class NotificationActivities:
                 type="MailUnavailable",
             ) from exc
         count(EMAILS_SENT, template=template)
-        await asyncio.to_thread(self._mark_sent, notification.key)
+        await in_thread(self.threads, self._mark_sent, notification.key)
         activity.logger.info("sent %s to %s", template, notification.to_email, extra=ids)
         return True
 
     def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:
-        """Record the email in the outbox (once) and count an attempt, unless already sent."""
+        """Record the email in the outbox (once) and count an attempt, unless already sent:
+        one statement, so one short transaction."""
         with self.session_factory.begin() as session:
-            session.execute(
-                dialect_insert(session, OutboxRow)
-                .values(
-                    key=notification.key,
-                    template=notification.template,
-                    to_email=str(notification.to_email),
-                    subject=email.subject,
-                    body=email.body,
-                    status=PENDING,
-                    created_at=datetime.now(UTC),
-                    attempts=0,
-                )
-                .on_conflict_do_nothing(index_elements=[OutboxRow.key])
+            insert = dialect_insert(session, OutboxRow).values(
+                key=notification.key,
+                template=notification.template.value,
+                to_email=str(notification.to_email),
+                subject=email.subject,
+                body=email.body,
+                status=PENDING,
+                created_at=datetime.now(UTC),
+                attempts=1,
             )
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.key == notification.key, OutboxRow.status == PENDING)
-                .values(attempts=OutboxRow.attempts + 1)
-            )
-            row = session.scalars(select(OutboxRow).where(OutboxRow.key == notification.key)).one()
-            if row.status == SENT:
-                return None
+            row = session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[OutboxRow.key],
+                    set_={"attempts": OutboxRow.attempts + 1},
+                    where=OutboxRow.status == PENDING,
+                ).returning(OutboxRow.key, OutboxRow.to_email, OutboxRow.subject, OutboxRow.body)
+            ).first()
+            if row is None:
+                return None  # sent already: the conflict's update found no pending row
             # The stored text, not a fresh render: the outbox records exactly what goes out.
             return OutgoingMail(
                 key=row.key,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import Executor
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.threads import in_thread
 from models.records import AccreditationSummary, ReadModelUpdate
 from storage.database import dialect_insert
 from storage.tables import AccreditationSummaryRow, ApplicationSummaryRow, AuditEventRow
@@ -17,26 +18,30 @@ class ReadModelActivities:
     """Records an application's event (its audit row and new summary, together) and a
     member's accreditation summary."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, threads: Executor | None = None
+    ) -> None:
         self.session_factory = session_factory
+        self.threads = threads
 
     @activity.defn(name="record_application_event")
     async def record_application_event(self, update: ReadModelUpdate) -> None:
-        """Append the audit event (once per ``event_id``) and upsert the summary.
+        """Append the event's audit rows (each once per ``event_id``) and upsert the summary.
 
         A summary older than the stored one (lower ``version``, then earlier ``updated_at``) is
         ignored: activities may finish out of order.
         """
-        await asyncio.to_thread(self._record, update)
+        await in_thread(self.threads, self._record, update)
 
     def _record(self, update: ReadModelUpdate) -> None:
         summary = update.summary.model_dump()
         with self.session_factory.begin() as session:
-            session.execute(
-                dialect_insert(session, AuditEventRow)
-                .values(update.event.model_dump())
-                .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
-            )
+            if update.events:
+                session.execute(
+                    dialect_insert(session, AuditEventRow)
+                    .values([event.model_dump() for event in update.events])
+                    .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
+                )
             insert = dialect_insert(session, ApplicationSummaryRow)
             stored, incoming = ApplicationSummaryRow, insert.excluded
             session.execute(
@@ -57,7 +62,7 @@ class ReadModelActivities:
     @activity.defn(name="record_accreditation")
     async def record_accreditation(self, summary: AccreditationSummary) -> None:
         """Upsert the member's accreditation summary unless a newer one is stored."""
-        await asyncio.to_thread(self._record_accreditation, summary)
+        await in_thread(self.threads, self._record_accreditation, summary)
 
     def _record_accreditation(self, summary: AccreditationSummary) -> None:
         values = summary.model_dump()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from activities.metrics import REGISTER_WRITES, count
+from activities.threads import in_thread
 from models.records import RegisterEntry
 from models.search import search_key
 from storage.database import dialect_insert
@@ -21,13 +22,16 @@ class RegisterActivities:
     Each entry is written with its name's search key, which the register's name search matches.
     """
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, threads: Executor | None = None
+    ) -> None:
         self.session_factory = session_factory
+        self.threads = threads
 
     @activity.defn(name="upsert_register_entry")
     async def upsert_register_entry(self, entry: RegisterEntry) -> None:
         """Insert the entry, or replace the one with the same registration number."""
-        await asyncio.to_thread(self._upsert, entry)
+        await in_thread(self.threads, self._upsert, entry)
         count(REGISTER_WRITES, status=entry.status.value)
         activity.logger.info(
             "register %s: %s until %s",

@@ -29,14 +29,11 @@ from models.policy import Policy
 from models.views import DeadlineView
 
 # Message names on the member workflow (the application workflow and the API send these).
+ACCREDITATION_WORKFLOW = "Accreditation"
 AWARD = "award"
-REACCREDITATION_SUBMITTED = "reaccreditation_submitted"
-REACCREDITATION_DECIDED = "reaccreditation_decided"
-REACCREDITATION_CLOSED = "reaccreditation_closed"
-MEMBERSHIP_CHANGED = "membership_changed"
-SCOPE_CHANGED = "scope_changed"
-START_REACCREDITATION = "start_reaccreditation"
-VIEW = "view"
+"""The member workflow's type and its award signal, by name for the one caller that cannot
+name them by method: the award activity's signal-with-start (``start_signal`` takes a name).
+The workflow's definitions use these constants, and a test checks that they match."""
 
 ROLE_TITLES: dict[PractitionerRole, str] = {
     PractitionerRole.ASSISTANT_PRACTITIONER: "Assistant practitioner",

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from transitions import Machine
 
+from models.actions import Action
 from models.errors import InvalidTransitionError
 
 
@@ -61,7 +62,7 @@ TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(t["trigger"] for t in TRANSITION
 
 
 class ApplicationChecks(Protocol):
-    """The facts the machine's conditions ask about; the workflow answers from its state."""
+    """The facts the machine's conditions ask about; the lifecycle answers from its state."""
 
     def is_ready(self) -> bool: ...
 
@@ -70,23 +71,19 @@ class ApplicationChecks(Protocol):
     def has_assessor(self) -> bool: ...
 
 
-def _sources(transition: dict[str, Any]) -> list[ApplicationState]:
-    source = transition["source"]
-    return list(source) if isinstance(source, list) else [source]
-
-
-def triggers_from(state: ApplicationState) -> list[str]:
-    """Triggers the table defines from ``state``, whatever their conditions."""
-    return [
-        t for t in TRIGGERS if any(state in _sources(x) for x in TRANSITIONS if x["trigger"] == t)
-    ]
-
-
 class ApplicationMachine:
-    """One application's lifecycle position, moved only through the table."""
+    """One application's lifecycle position, moved only through the table.
+
+    Built once per application (a ``transitions.Machine`` with this object as its model):
+    ``get_triggers`` and ``may_trigger`` answer what may fire now, conditions included.
+    """
+
+    state: ApplicationState
+    # Added by ``transitions`` to the model:
+    may_trigger: Callable[[str], bool]
+    trigger: Callable[[str], bool]
 
     def __init__(self, state: ApplicationState, checks: ApplicationChecks) -> None:
-        self.state = state
         self._checks = checks
         self._machine = Machine(
             model=self,
@@ -106,16 +103,9 @@ class ApplicationMachine:
     def has_assessor(self) -> bool:
         return self._checks.has_assessor()
 
-    def may(self, trigger: str) -> bool:
-        """Whether ``trigger`` would fire now (conditions included), without firing it."""
-        if trigger not in triggers_from(self.state):
-            return False
-        may: Callable[[], bool] = getattr(self, f"may_{trigger}")
-        return may()
-
     def allowed(self) -> list[str]:
         """Triggers that would fire now."""
-        return [t for t in triggers_from(self.state) if self.may(t)]
+        return [t for t in self._machine.get_triggers(self.state) if self.may_trigger(t)]
 
     def fire(self, trigger: str) -> ApplicationState:
         """Fire ``trigger`` and return the new state.
@@ -123,33 +113,32 @@ class ApplicationMachine:
         Raises:
             InvalidTransitionError: the state does not allow it, or its condition is unmet.
         """
-        if not self.may(trigger):
+        if trigger not in self._machine.get_triggers(self.state) or not self.may_trigger(trigger):
             raise InvalidTransitionError(trigger, self.state.value, self.allowed())
-        fire: Callable[[], bool] = getattr(self, trigger)
-        fire()
+        self.trigger(trigger)
         return self.state
 
 
 # The workflow's actions (its update names) and the trigger each fires; an officer's decision
 # fires award, defer or refuse, and is called verification or ratification by state (R11, R13).
-_ACTION_TRIGGERS: tuple[tuple[str, str], ...] = (
-    ("invite_declarer", "invite_declarer"),
-    ("respond_to_declaration", "confirm_declaration"),
-    ("submit", "submit"),
-    ("resubmit", "resubmit"),
-    ("allocate_assessor", "allocate"),
-    ("record_assessment", "record_assessment"),
-    ("verify", "award"),
-    ("ratify", "award"),
-    ("withdraw", "withdraw"),
+_ACTION_TRIGGERS: tuple[tuple[Action, str], ...] = (
+    (Action.INVITE_DECLARER, "invite_declarer"),
+    (Action.RESPOND_TO_DECLARATION, "confirm_declaration"),
+    (Action.SUBMIT, "submit"),
+    (Action.RESUBMIT, "resubmit"),
+    (Action.ALLOCATE_ASSESSOR, "allocate"),
+    (Action.RECORD_ASSESSMENT, "record_assessment"),
+    (Action.VERIFY, "award"),
+    (Action.RATIFY, "award"),
+    (Action.WITHDRAW, "withdraw"),
 )
-_DECISION_STATE = {"verify": S.IN_VERIFICATION, "ratify": S.AWAITING_RATIFICATION}
+_DECISION_STATE = {Action.VERIFY: S.IN_VERIFICATION, Action.RATIFY: S.AWAITING_RATIFICATION}
 
 
-def available_actions(machine: ApplicationMachine) -> list[str]:
+def available_actions(machine: ApplicationMachine) -> list[Action]:
     """What a caller can do now, by action name (conditions such as readiness included)."""
     allowed = set(machine.allowed())
-    actions = ["save_draft"] if machine.state in EDITABLE_STATES else []
+    actions = [Action.SAVE_DRAFT] if machine.state in EDITABLE_STATES else []
     for action, trigger in _ACTION_TRIGGERS:
         state_ok = _DECISION_STATE.get(action, machine.state) == machine.state
         if trigger in allowed and state_ok:

@@ -21,6 +21,15 @@ from models.enums import DeclarerRole, Outcome, Role
 from models.policy import Policy
 from models.progress import ApplicationProgress
 
+APPLICATION_WORKFLOW = "Application"
+"""The application workflow's type name: the member's workflow starts it by name, so that
+neither workflow module imports the other."""
+
+
+def application_workflow_id(application_id: str) -> str:
+    """The stable workflow id of an application."""
+    return f"application-{application_id}"
+
 
 class Actor(BaseModel):
     """Who acts: the API puts the authenticated subject and role here."""

@@ -44,6 +44,8 @@ from models.membership import indemnity_covered, is_member, status_after_award
 from models.pathways import reaccreditation_pathway
 from models.policy import Policy
 from models.records import AccreditationSummary, RegisterEntry
+from models.refusals import Refusal, RefusalKind, refused
+from models.templates import Template
 from models.views import DeadlineView
 
 SEEN_LIMIT = 200
@@ -62,7 +64,7 @@ class Change(BaseModel):
     action: str
     reason: str | None = None
     application_id: str | None = None
-    template: str | None = None
+    template: Template | None = None
     context: dict[str, str] = Field(default_factory=dict)
     rewrite_register: bool = False
     new_term: bool = False
@@ -124,10 +126,11 @@ class Lifecycle:
             action="renewed" if renewal else "awarded",
             application_id=notice.application_id,
             # The application workflow already sent the initial award's outcome email.
-            template="accreditation_renewed" if renewal else None,
+            template=Template.ACCREDITATION_RENEWED if renewal else None,
             context={"expires_on": notice.expires_on.isoformat()},
             rewrite_register=True,
-            new_term=True,
+            # A new term starts a fresh history; the first term's history is short already.
+            new_term=p.term > 1,
         )
 
     def submitted(self, message: ReaccreditationSubmitted) -> Change | None:
@@ -204,7 +207,7 @@ class Lifecycle:
                     key=message.key,
                     action="suspended",
                     reason=CANCELLED_REASON,
-                    template="accreditation_suspended",
+                    template=Template.ACCREDITATION_SUSPENDED,
                     context={"reason": CANCELLED_REASON},
                     rewrite_register=True,
                 )
@@ -217,7 +220,7 @@ class Lifecycle:
                     key=message.key,
                     action="restored",
                     reason="membership renewed before expiry",
-                    template="accreditation_restored",
+                    template=Template.ACCREDITATION_RESTORED,
                     context={"expires_on": acc.expires_on.isoformat()},
                     rewrite_register=True,
                 )
@@ -240,7 +243,7 @@ class Lifecycle:
             key=message.key,
             action="scope_changed",
             reason=message.reason or None,
-            template="scope_change_recorded",
+            template=Template.SCOPE_CHANGE_RECORDED,
             context={
                 "scope_summary": message.role_details.scope_summary,
                 "reason": message.reason or "not given",
@@ -249,25 +252,31 @@ class Lifecycle:
 
     # --- re-accreditation ----------------------------------------------------------------
 
-    def reaccreditation_refusal(self, actor: Actor) -> tuple[str, str] | None:
-        """R15/R23: why ``actor`` may not start a re-accreditation now: ``(type, message)``."""
+    def reaccreditation_refusal(self, actor: Actor) -> Refusal | None:
+        """R15/R23: why ``actor`` may not start a re-accreditation now."""
         p = self.p
         if actor.role == Role.APPLICANT:
             if actor.id != p.member.member_id:
-                return "Forbidden", f"{actor.id} is not the accredited member"
+                return refused(RefusalKind.FORBIDDEN, f"{actor.id} is not the accredited member")
         elif actor.role not in _OFFICERS:
-            return "Forbidden", f"'start_reaccreditation' is not for the {actor.role.value} role"
+            return refused(
+                RefusalKind.FORBIDDEN,
+                f"'start_reaccreditation' is not for the {actor.role.value} role",
+            )
         if p.accreditation is None:
-            return "NotAccredited", "there is no accreditation to re-accredit; apply for one"
+            return refused(
+                RefusalKind.NOT_ACCREDITED,
+                "there is no accreditation to re-accredit; apply for one",
+            )
         if p.status == RegisterStatus.LAPSED:
-            return (
-                "Lapsed",
+            return refused(
+                RefusalKind.LAPSED,
                 f"the accreditation lapsed on {p.accreditation.expires_on.isoformat()}; "
                 "a new (initial) application is needed",
             )
         if p.open_application_id is not None:
-            return (
-                "AlreadyOpen",
+            return refused(
+                RefusalKind.ALREADY_OPEN,
                 f"re-accreditation application {p.open_application_id} is already open",
             )
         return None
@@ -303,7 +312,7 @@ class Lifecycle:
             action="reaccreditation_started",
             reason=f"by {actor.role.value} {actor.id}",
             application_id=application.application_id,
-            template="reaccreditation_started",
+            template=Template.REACCREDITATION_STARTED,
             context={
                 "application_id": application.application_id,
                 "pathway": application.pathway.value,
@@ -337,7 +346,7 @@ class Lifecycle:
             return Change(
                 key=deadline.key,
                 action="expiry_reminder",
-                template="expiry_reminder",
+                template=Template.EXPIRY_REMINDER,
                 context={
                     "days_left": str((acc.expires_on - scheme_date(now)).days),
                     "expires_on": acc.expires_on.isoformat(),
@@ -349,7 +358,7 @@ class Lifecycle:
             key=deadline.key,
             action="lapsed",
             reason="no re-accreditation was awarded by the expiry date",
-            template="accreditation_lapsed",
+            template=Template.ACCREDITATION_LAPSED,
             context={"expired_on": acc.expires_on.isoformat()},
             rewrite_register=True,
         )

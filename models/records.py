@@ -18,6 +18,7 @@ from models.enums import (
     Role,
     Route,
 )
+from models.templates import Template
 
 
 class _Record(BaseModel):
@@ -64,17 +65,18 @@ class AuditEvent(_Record):
 
 
 class ReadModelUpdate(_Record):
-    """Upsert the summary and append the audit event in one transaction."""
+    """Upsert the summary and append the event's audit rows in one transaction: one per
+    workflow event (a submission that routes and allocates writes its three rows at once)."""
 
     summary: ApplicationSummary
-    event: AuditEvent
+    events: list[AuditEvent] = Field(max_length=20)
 
 
 class Notification(_Record):
     """An email to send once: ``key`` is unique per workflow event (the outbox key)."""
 
     key: str
-    template: str = Field(description="template name under activities/templates, without .j2")
+    template: Template
     to_email: EmailStr
     to_name: str
     context: dict[str, str] = Field(default_factory=dict)

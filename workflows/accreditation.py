@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -19,7 +18,12 @@ with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401
     import idna  # noqa: F401
 
+    from activities.notifications import NotificationActivities
+    from activities.read_model import ReadModelActivities
+    from activities.register import RegisterActivities
     from models.accreditation import (
+        ACCREDITATION_WORKFLOW,
+        AWARD,
         AccreditationInput,
         AccreditationProgress,
         AccreditationView,
@@ -32,21 +36,23 @@ with workflow.unsafe.imports_passed_through():
         StartReaccreditation,
         accreditation_workflow_id,
     )
-    from models.commands import ApplicationInput
+    from models.commands import (
+        APPLICATION_WORKFLOW,
+        ApplicationInput,
+        application_workflow_id,
+    )
     from models.lifecycle import Change, Lifecycle
     from models.lifecycle_deadlines import start_of
     from models.records import Notification
-    from workflows import activity_options as opts
     from workflows import search_attributes as sa
+    from workflows.deadlines import deadline_due
+    from workflows.refusals import refuse
     from workflows.side_effects import SideEffects
-
-from workflows.application import ApplicationWorkflow
-from workflows.application import workflow_id as application_workflow_id
 
 __all__ = ["AccreditationWorkflow", "accreditation_workflow_id"]
 
 
-@workflow.defn(name="Accreditation")
+@workflow.defn(name=ACCREDITATION_WORKFLOW)
 class AccreditationWorkflow:
     @workflow.init
     def __init__(self, input: AccreditationInput) -> None:
@@ -66,15 +72,11 @@ class AccreditationWorkflow:
             if self._new_term or workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
             pending = self._life.pending_deadlines()
-            seen = self._life.p.changes
-            if pending and pending[0].due_at <= workflow.now():
+            if await deadline_due(pending[0].due_at if pending else None, self._version):
                 self._fire_due_deadline()
-                continue
-            timeout = (pending[0].due_at - workflow.now()) if pending else None
-            try:
-                await workflow.wait_condition(lambda: self._life.p.changes != seen, timeout=timeout)  # noqa: B023
-            except TimeoutError:
-                self._fire_due_deadline()
+
+    def _version(self) -> int:
+        return self._life.p.changes
 
     async def _continue_as_new(self) -> None:
         """Carry all state into a fresh run once every handler and side effect is done.
@@ -93,7 +95,7 @@ class AccreditationWorkflow:
 
     # --- signals -------------------------------------------------------------------------
 
-    @workflow.signal
+    @workflow.signal(name=AWARD)
     def award(self, notice: AwardNotice) -> None:
         """R14/R22: an award (initial, or a re-accreditation) sets the term it carries."""
         self._apply(self._life.award(notice, workflow.now()))
@@ -133,7 +135,7 @@ class AccreditationWorkflow:
         assert acc is not None
         self._apply(self._life.reaccreditation_started(application, cmd.actor))
         await workflow.start_child_workflow(
-            ApplicationWorkflow.run,
+            APPLICATION_WORKFLOW,
             ApplicationInput(
                 application=application,
                 catalogue=self._input.catalogue.for_pathway(application.pathway),
@@ -153,10 +155,7 @@ class AccreditationWorkflow:
         self._check_may_start(cmd)
 
     def _check_may_start(self, cmd: StartReaccreditation) -> None:
-        refusal = self._life.reaccreditation_refusal(cmd.actor)
-        if refusal:
-            kind, message = refusal
-            raise ApplicationError(message, type=kind, non_retryable=True)
+        refuse(self._life.reaccreditation_refusal(cmd.actor))
 
     # --- changes and their side effects --------------------------------------------------
 
@@ -179,12 +178,14 @@ class AccreditationWorkflow:
         )
         self._life.record(change, workflow.now())
         self._upsert_search_attributes()
-        self._effects.activity(opts.RECORD_ACCREDITATION, self._life.summary(workflow.now()))
+        self._effects.activity(
+            ReadModelActivities.record_accreditation, self._life.summary(workflow.now())
+        )
         entry = self._life.register_entry()
         if change.rewrite_register and entry is not None:
             # One write at a time: the public register must end as the last change left it.
             self._register_write = self._effects.after(
-                self._register_write, opts.UPSERT_REGISTER_ENTRY, entry
+                self._register_write, RegisterActivities.upsert_register_entry, entry
             )
         if change.template:
             member = self._life.p.member
@@ -195,7 +196,7 @@ class AccreditationWorkflow:
                 to_name=member.name,
                 context=change.context,
             )
-            self._effects.activity(opts.SEND_NOTIFICATION, notification)
+            self._effects.activity(NotificationActivities.send_notification, notification)
 
     def _upsert_search_attributes(self) -> None:
         """What an operator filters by in the Temporal UI, upserted where it changed."""

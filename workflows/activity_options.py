@@ -1,18 +1,10 @@
-"""How workflows call activities: by registered name, with timeouts and retries set once."""
+"""How workflows call activities: timeouts and retries, set once."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from temporalio.common import RetryPolicy
-
-# Activity names as registered by activities/ (the workflow sandbox never imports them).
-SEND_NOTIFICATION = "send_notification"
-ALLOCATE_ASSESSOR = "allocate_assessor"
-UPSERT_REGISTER_ENTRY = "upsert_register_entry"
-RECORD_APPLICATION_EVENT = "record_application_event"
-RECORD_AWARD = "record_award"
-RECORD_ACCREDITATION = "record_accreditation"
 
 START_TO_CLOSE = timedelta(seconds=30)
 

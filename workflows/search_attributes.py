@@ -20,6 +20,9 @@ from temporalio.common import (
     SearchAttributeValueType,
 )
 
+from models.application import Application
+from models.progress import ApplicationProgress
+
 PATCH_ID = "search-attributes"
 """Guards the upserts: workflows that ran before them replay without them."""
 
@@ -94,3 +97,16 @@ def upsert_changed(*changes: SearchAttributeUpdate[Any] | None) -> None:
     updates = [c for c in changes if c is not None]
     if updates:
         workflow.upsert_search_attributes(updates)
+
+
+def upsert_application(app: Application, progress: ApplicationProgress) -> None:
+    """What an operator filters applications by in the Temporal UI, where it changed."""
+    assessor = progress.assessor
+    upsert_changed(
+        change(APPLICATION_STATE, progress.state.value),
+        change(PATHWAY, app.pathway.value),
+        change(ROUTE, app.route.value if app.route else None),
+        change(APPLICATION_KIND, app.kind.value),
+        change(ASSESSOR_ID, assessor.assessor_id if assessor else None),
+        change(MEMBER_ID, app.applicant.member_id),
+    )

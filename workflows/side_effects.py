@@ -2,30 +2,34 @@
 
 Emails, audit rows, register writes and signals to other workflows go out as they happen,
 so an update answers at once; the workflow settles them all (and any a handler starts in the
-meantime) before it completes or continues as new.
+meantime) before it completes or continues as new. Activities are named by their method.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows import activity_options as opts
 
+A = TypeVar("A")
+Activity = Callable[[Any, A], Awaitable[Any]]
+"""An activity method: ``(self, argument) -> result``."""
+
 
 class SideEffects:
     def __init__(self) -> None:
         self._started: list[asyncio.Future[Any]] = []
 
-    def activity(self, name: str, arg: Any) -> None:
-        """Start the activity registered as ``name`` with the service's timeouts and retries."""
+    def activity(self, method: Activity[A], arg: A) -> None:
+        """Start the activity ``method`` with the service's timeouts and retries."""
         self._started.append(
-            workflow.start_activity(
-                name, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
+            workflow.start_activity_method(
+                method, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
             )
         )
 
@@ -36,16 +40,16 @@ class SideEffects:
         return future
 
     def after(
-        self, previous: asyncio.Future[None] | None, name: str, arg: Any
+        self, previous: asyncio.Future[None] | None, method: Activity[A], arg: A
     ) -> asyncio.Future[None]:
-        """Start the activity ``name`` once ``previous`` has finished (whatever its outcome):
+        """Start the activity ``method`` once ``previous`` has finished (whatever its outcome):
         writes of one record then land in the order they were made."""
 
         async def in_turn() -> None:
             if previous is not None:
                 await asyncio.gather(previous, return_exceptions=True)
-            await workflow.execute_activity(
-                name, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
+            await workflow.execute_activity_method(
+                method, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
             )
 
         return self.task(in_turn())

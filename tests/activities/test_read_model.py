@@ -14,7 +14,7 @@ from tests.storage.factories import T0, accreditation, event, summary
 
 Factory = sessionmaker[Session]
 
-SUBMITTED = ReadModelUpdate(summary=summary(), event=event())
+SUBMITTED = ReadModelUpdate(summary=summary(), events=[event()])
 ALLOCATED = ReadModelUpdate(
     summary=summary(
         state="in_assessment",
@@ -24,14 +24,16 @@ ALLOCATED = ReadModelUpdate(
         submitted_at=T0,
         updated_at=T0 + timedelta(minutes=5),
     ),
-    event=event(
-        event_id="APP-1:2",
-        action="allocate",
-        from_state="submitted",
-        to_state="in_assessment",
-        reason="least loaded",
-        at=T0 + timedelta(minutes=5),
-    ),
+    events=[
+        event(
+            event_id="APP-1:2",
+            action="allocate",
+            from_state="submitted",
+            to_state="in_assessment",
+            reason="least loaded",
+            at=T0 + timedelta(minutes=5),
+        )
+    ],
 )
 
 
@@ -43,8 +45,8 @@ async def test_records_the_event_and_the_summary(session_factory: Factory) -> No
 
     with session_factory() as session:
         assert audit_trail(session=session, application_id="APP-1") == [
-            SUBMITTED.event,
-            ALLOCATED.event,
+            SUBMITTED.events[0],
+            ALLOCATED.events[0],
         ]
         assert list_member_applications(session=session, member_id="M-1") == [ALLOCATED.summary]
 
@@ -79,7 +81,7 @@ async def test_a_summary_with_the_same_version_and_time_is_written(
     activities = ReadModelActivities(session_factory)
     same_time = ReadModelUpdate(
         summary=ALLOCATED.summary.model_copy(update={"queue": "ratification"}),
-        event=event(event_id="APP-1:3", at=ALLOCATED.event.at),
+        events=[event(event_id="APP-1:3", at=ALLOCATED.events[0].at)],
     )
 
     await activities.record_application_event(ALLOCATED)
@@ -96,9 +98,9 @@ async def test_the_version_orders_summaries_before_the_time(session_factory: Fac
         update={"version": 1, "updated_at": T0 + timedelta(hours=1)}
     )
 
-    await activities.record_application_event(ReadModelUpdate(summary=second, event=event()))
+    await activities.record_application_event(ReadModelUpdate(summary=second, events=[event()]))
     await activities.record_application_event(
-        ReadModelUpdate(summary=first_but_later, event=event(event_id="APP-1:2"))
+        ReadModelUpdate(summary=first_but_later, events=[event(event_id="APP-1:2")])
     )
 
     with session_factory() as session:
@@ -119,3 +121,17 @@ async def test_r20_a_members_accreditation_summary_keeps_the_newest(
     with session_factory() as session:
         page = list_accreditations(session=session)
     assert page.items == [lapsed]
+
+
+async def test_one_workflow_event_writes_all_its_audit_rows_at_once(
+    session_factory: Factory,
+) -> None:
+    activities = ReadModelActivities(session_factory)
+    both = ReadModelUpdate(summary=ALLOCATED.summary, events=[*SUBMITTED.events, *ALLOCATED.events])
+
+    await activities.record_application_event(both)
+
+    with session_factory() as session:
+        trail = audit_trail(session=session, application_id="APP-1")
+        assert [e.event_id for e in trail] == ["APP-1:1", "APP-1:2"]
+        assert list_member_applications(session=session, member_id="M-1") == [ALLOCATED.summary]

@@ -16,7 +16,6 @@ from models.application_machine import (
     TRIGGERS,
     ApplicationMachine,
     ApplicationState,
-    triggers_from,
 )
 from models.errors import InvalidTransitionError
 
@@ -99,7 +98,7 @@ def test_table_covers_every_state_and_every_state_is_reachable_from_draft() -> N
 
 def test_r10_submit_is_refused_while_the_application_is_not_ready() -> None:
     machine = ApplicationMachine(S.DRAFT, Checks(ready=False))
-    assert not machine.may("submit")
+    assert "submit" not in machine.allowed()
     with pytest.raises(InvalidTransitionError) as error:
         machine.fire("submit")
     assert machine.state == S.DRAFT
@@ -163,7 +162,6 @@ def test_unknown_trigger_is_an_invalid_transition() -> None:
 @pytest.mark.parametrize("state", sorted(FINAL_STATES))
 def test_final_states_allow_nothing(state: ApplicationState) -> None:
     machine = ApplicationMachine(state, Checks())
-    assert triggers_from(state) == []
     assert machine.allowed() == []
     for trigger in TRIGGERS:
         with pytest.raises(InvalidTransitionError, match="allowed now: none"):
@@ -173,7 +171,7 @@ def test_final_states_allow_nothing(state: ApplicationState) -> None:
 
 def test_may_asks_without_firing() -> None:
     machine = ApplicationMachine(S.DRAFT, Checks())
-    assert machine.may("submit")
+    assert "submit" in machine.allowed()
     assert machine.state == S.DRAFT
 
 
@@ -182,7 +180,6 @@ def test_allowed_triggers_are_those_the_table_defines_from_the_state(
     state: ApplicationState,
 ) -> None:
     defined = {t for s, t, _ in EDGES if s == state}
-    assert set(triggers_from(state)) == defined
     assert set(ApplicationMachine(state, Checks()).allowed()) == defined
 
 

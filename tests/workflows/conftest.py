@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from tests.workflows.stand_ins import StandInActivities
 from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
+from workflows.runner import workflow_runner
 
 
 @dataclass
@@ -29,6 +30,7 @@ async def _running(env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[R
         task_queue=task_queue,
         workflows=[ApplicationWorkflow, AccreditationWorkflow],
         activities=activities.all(),
+        workflow_runner=workflow_runner(),
     ):
         yield Running(env.client, task_queue, activities)
 

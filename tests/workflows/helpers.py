@@ -14,7 +14,7 @@ from models.application import Application
 from models.commands import Actor, AddDocument, ApplicationInput, SaveDraft
 from models.enums import Role
 from models.policy import Policy
-from models.views import ApplicationView
+from models.views import ActionResult, ApplicationView
 from tests.builders import pathway_catalogue
 from workflows.application import ApplicationWorkflow, workflow_id
 
@@ -98,3 +98,12 @@ def refusal(err: WorkflowUpdateFailedError) -> ApplicationError:
     cause = err.cause
     assert isinstance(cause, ApplicationError), cause
     return cause
+
+
+async def act(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> ApplicationView:
+    """Run ``update`` and read the view after it: an update answers only an ``ActionResult``,
+    whose state and allowed actions must agree with the view's."""
+    result: ActionResult = await handle.execute_update(update, arg)
+    view: ApplicationView = await handle.query(ApplicationWorkflow.view)
+    assert (view.state, view.allowed_actions) == (result.state, result.allowed_actions)
+    return view

@@ -14,8 +14,6 @@ from temporalio.client import Client, WorkflowHandle
 
 from models.accreditation import (
     AWARD,
-    REACCREDITATION_DECIDED,
-    REACCREDITATION_SUBMITTED,
     AccreditationInput,
     AccreditationProgress,
     AccreditationView,
@@ -170,6 +168,6 @@ class StandInApplicationSender:
     async def run(self, input: SenderInput) -> None:
         member = workflow.get_external_workflow_handle(accreditation_workflow_id(input.member_id))
         if input.submitted is not None:
-            await member.signal(REACCREDITATION_SUBMITTED, input.submitted)
+            await member.signal(AccreditationWorkflow.reaccreditation_submitted, input.submitted)
         if input.decided is not None:
-            await member.signal(REACCREDITATION_DECIDED, input.decided)
+            await member.signal(AccreditationWorkflow.reaccreditation_decided, input.decided)

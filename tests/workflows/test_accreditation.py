@@ -14,12 +14,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.accreditation import (
-    AWARD,
-    MEMBERSHIP_CHANGED,
-    REACCREDITATION_DECIDED,
-    REACCREDITATION_SUBMITTED,
-    SCOPE_CHANGED,
-    START_REACCREDITATION,
     Accreditation,
     AccreditationProgress,
     MembershipChanged,
@@ -44,7 +38,6 @@ from models.enums import (
 )
 from models.lifecycle_deadlines import start_of
 from models.policy import Policy
-from models.views import ApplicationView
 from tests.workflows.conftest import Running
 from tests.workflows.helpers import refusal, save_history
 from tests.workflows.lifecycle_helpers import (
@@ -63,6 +56,8 @@ from tests.workflows.lifecycle_helpers import (
     view_of,
 )
 from tests.workflows.stand_ins import StandInActivities
+from workflows.accreditation import AccreditationWorkflow
+from workflows.application import ApplicationWorkflow
 from workflows.application import workflow_id as application_workflow_id
 
 DAY = timedelta(days=1)
@@ -156,7 +151,7 @@ async def test_r20_renewal_awarded_before_expiry_moves_every_timer_to_the_new_te
         accredited_from=accredited_from,
         expires_on=expires_on,
     )
-    await handle.signal(AWARD, renewal)
+    await handle.signal(AccreditationWorkflow.award, renewal)
     view = await eventually(handle, lambda v: v.term == 2)
     assert view.expires_on == add_years(first.expires_on, 2)
     assert view.accredited_from == first.expires_on
@@ -218,7 +213,7 @@ async def test_r20_submitted_before_expiry_stays_current_until_the_decision(
         on_time_skipping.client, on_time_skipping.task_queue, progress, policy
     )
     submitted = ReaccreditationSubmitted(application_id="app-open", submitted_at=t0)
-    await handle.signal(REACCREDITATION_SUBMITTED, submitted)
+    await handle.signal(AccreditationWorkflow.reaccreditation_submitted, submitted)
     await eventually(handle, lambda v: v.reaccreditation_submitted_at is not None)
 
     await sleep_until(time_skipping_env, start_of(expires) + 10 * DAY)
@@ -248,7 +243,7 @@ async def test_r20_submitted_before_expiry_stays_current_until_the_decision(
     decided = ReaccreditationDecided(
         application_id="app-open", outcome=outcome, decided_at=now, award=award
     )
-    await handle.signal(REACCREDITATION_DECIDED, decided)
+    await handle.signal(AccreditationWorkflow.reaccreditation_decided, decided)
     view = await eventually(handle, lambda v: v.open_application_id is None)
 
     if outcome == Outcome.ACCREDITED:
@@ -283,14 +278,17 @@ async def test_r23_cancelled_then_rejoined_after_expiry_stays_lapsed(
     expires = t0.date() + 30 * DAY
     notice = award_notice(member, add_years(expires, -2), expires_on=expires)
     handle = await start_with_award(on_time_skipping.client, on_time_skipping.task_queue, notice)
-    await handle.signal(MEMBERSHIP_CHANGED, membership(MembershipStatus.CANCELLED, t0))
+    await handle.signal(
+        AccreditationWorkflow.membership_changed, membership(MembershipStatus.CANCELLED, t0)
+    )
     view = await eventually(handle, lambda v: v.status == RegisterStatus.SUSPENDED)
     assert view.indemnity_covered is False
 
     await sleep_until(time_skipping_env, start_of(expires) + 10 * DAY)
     rejoined = await time_skipping_env.get_current_time()
     await handle.signal(
-        MEMBERSHIP_CHANGED, membership(MembershipStatus.RADIOGRAPHIC_ASSISTANT, rejoined)
+        AccreditationWorkflow.membership_changed,
+        membership(MembershipStatus.RADIOGRAPHIC_ASSISTANT, rejoined),
     )
     view = await eventually(
         handle, lambda v: v.membership_status == MembershipStatus.RADIOGRAPHIC_ASSISTANT
@@ -336,7 +334,7 @@ async def test_r20_ten_years_five_renewals_continue_as_new_with_every_expiry_rig
             accredited_from=accredited_from,
             expires_on=expires_on,
         )
-        await handle.signal(AWARD, renewal)
+        await handle.signal(AccreditationWorkflow.award, renewal)
         view = await eventually(handle, term_is(renewal_number + 2))
         assert (view.accredited_from, view.expires_on) == (expires, expires_on)
         run_ids.append(await _next_run(handle, run_ids[-1]))
@@ -393,11 +391,13 @@ async def test_r15_r17_start_reaccreditation_directs_to_the_pathway_as_a_child_a
     handle = await start_with_award(client, on_dev_server.task_queue, notice)
 
     application_id = await handle.execute_update(
-        START_REACCREDITATION, StartReaccreditation(actor=me(notice.member)), result_type=str
+        AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=me(notice.member))
     )
 
-    child = client.get_workflow_handle(application_workflow_id(application_id))
-    app_view = await child.query("view", result_type=ApplicationView)
+    child = client.get_workflow_handle_for(
+        ApplicationWorkflow.run, application_workflow_id(application_id)
+    )
+    app_view = await child.query(ApplicationWorkflow.view)
     assert app_view.application.pathway == directed_to
     assert app_view.application.kind == ApplicationKind.REACCREDITATION
     assert app_view.application.route is None
@@ -425,7 +425,7 @@ async def test_r15_r23_start_reaccreditation_refusals(on_dev_server: Running) ->
     async def refused(h: MemberHandle, actor: Actor) -> str:
         with pytest.raises(WorkflowUpdateFailedError) as caught:
             await h.execute_update(
-                START_REACCREDITATION, StartReaccreditation(actor=actor), result_type=str
+                AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=actor)
             )
         kind = refusal(caught.value).type
         assert kind is not None
@@ -436,7 +436,7 @@ async def test_r15_r23_start_reaccreditation_refusals(on_dev_server: Running) ->
     assert await refused(handle, Actor(id="a-1", role=Role.ASSESSOR)) == "Forbidden"
 
     application_id = await handle.execute_update(
-        START_REACCREDITATION, StartReaccreditation(actor=OFFICER), result_type=str
+        AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=OFFICER)
     )
     assert await refused(handle, me(notice.member)) == "AlreadyOpen"
 
@@ -481,7 +481,7 @@ async def test_r18_scope_change_keeps_the_assessed_scope_until_re_accredited(
         reason="new AAA screening duties",
         changed_at=datetime.now(UTC),
     )
-    await handle.signal(SCOPE_CHANGED, changed)
+    await handle.signal(AccreditationWorkflow.scope_changed, changed)
     view = await eventually(handle, lambda v: v.pending_scope is not None)
     # R18: still the assessed scope on the register, under indemnity
     assert view.scope_summary == notice.scope_summary
@@ -493,10 +493,12 @@ async def test_r18_scope_change_keeps_the_assessed_scope_until_re_accredited(
     )
 
     application_id = await handle.execute_update(
-        START_REACCREDITATION, StartReaccreditation(actor=me(member)), result_type=str
+        AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=me(member))
     )
-    child = client.get_workflow_handle(application_workflow_id(application_id))
-    app_view = await child.query("view", result_type=ApplicationView)
+    child = client.get_workflow_handle_for(
+        ApplicationWorkflow.run, application_workflow_id(application_id)
+    )
+    app_view = await child.query(ApplicationWorkflow.view)
     assert app_view.application.content.role_details == new_scope
 
     # The child application's signals, sent by external handle as the lead's wiring will.
@@ -574,13 +576,15 @@ async def test_r23_cancelled_membership_suspends_and_rejoining_before_expiry_res
     await eventually(handle, lambda v: v.status == RegisterStatus.CURRENT)
     t = datetime.now(UTC)
 
-    await handle.signal(MEMBERSHIP_CHANGED, membership(MembershipStatus.CANCELLED, t))
+    await handle.signal(
+        AccreditationWorkflow.membership_changed, membership(MembershipStatus.CANCELLED, t)
+    )
     view = await eventually(handle, lambda v: v.status == RegisterStatus.SUSPENDED)
     assert view.indemnity_covered is False
     assert view.membership_status == MembershipStatus.CANCELLED
 
     rejoin = membership(MembershipStatus.RADIOGRAPHIC_ASSISTANT, t + timedelta(seconds=1))
-    await handle.signal(MEMBERSHIP_CHANGED, rejoin)
+    await handle.signal(AccreditationWorkflow.membership_changed, rejoin)
     view = await eventually(handle, lambda v: v.status == RegisterStatus.CURRENT)
     assert view.expires_on == notice.expires_on  # the rest of the same term
     assert view.membership_status == MembershipStatus.ACCREDITED_AP
@@ -620,18 +624,18 @@ async def test_signals_twice_or_out_of_order_change_nothing_twice(on_dev_server:
     notice = award_notice(new_member(), today())
     member = notice.member
     handle = await start_with_award(client, queue, notice)
-    await handle.signal(AWARD, notice)  # the award again
+    await handle.signal(AccreditationWorkflow.award, notice)  # the award again
     older = award_notice(member, today() - 30 * DAY)  # an older award, late
-    await handle.signal(AWARD, older)
+    await handle.signal(AccreditationWorkflow.award, older)
 
     t = datetime.now(UTC)
     cancel = membership(MembershipStatus.CANCELLED, t)
     rejoin = membership(MembershipStatus.RADIOGRAPHIC_ASSISTANT, t + timedelta(seconds=5))
     for message in (cancel, cancel, rejoin, rejoin, cancel):
-        await handle.signal(MEMBERSHIP_CHANGED, message)
+        await handle.signal(AccreditationWorkflow.membership_changed, message)
 
     application_id = await handle.execute_update(
-        START_REACCREDITATION, StartReaccreditation(actor=me(member)), result_type=str
+        AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=me(member))
     )
     first_submit = ReaccreditationSubmitted(application_id=application_id, submitted_at=t)
     deferral = ReaccreditationDecided(
@@ -640,13 +644,13 @@ async def test_signals_twice_or_out_of_order_change_nothing_twice(on_dev_server:
     resubmit = ReaccreditationSubmitted(application_id=application_id, submitted_at=t + 2 * DAY)
     # the deferral overtakes the first submission; the resubmission arrives twice
     for name, reaccreditation_message in (
-        (REACCREDITATION_DECIDED, deferral),
-        (REACCREDITATION_SUBMITTED, first_submit),
-        (REACCREDITATION_SUBMITTED, resubmit),
-        (REACCREDITATION_SUBMITTED, resubmit),
-        (REACCREDITATION_DECIDED, deferral),
+        (AccreditationWorkflow.reaccreditation_decided, deferral),
+        (AccreditationWorkflow.reaccreditation_submitted, first_submit),
+        (AccreditationWorkflow.reaccreditation_submitted, resubmit),
+        (AccreditationWorkflow.reaccreditation_submitted, resubmit),
+        (AccreditationWorkflow.reaccreditation_decided, deferral),
     ):
-        await handle.signal(name, reaccreditation_message)
+        await handle.signal(name, reaccreditation_message)  # type: ignore[arg-type]
 
     view = await eventually(handle, lambda v: v.reaccreditation_submitted_at is not None)
     assert view.reaccreditation_submitted_at == resubmit.submitted_at

@@ -32,7 +32,8 @@ from models.enums import (
     Pathway,
     Route,
 )
-from models.views import ApplicationView, DeclarationRequest
+from models.refusals import Refusal
+from models.views import ApplicationView
 from tests.builders import (
     certificate_document,
     complete_application,
@@ -46,6 +47,7 @@ from tests.workflows.helpers import (
     ASSESSOR_ACTOR,
     OFFICER,
     Handle,
+    act,
     applicant_actor,
     enter,
     refusal,
@@ -94,7 +96,7 @@ async def ready_to_submit(
     me = applicant_actor(complete)
     await enter(handle, complete)
     await handle.execute_update(
-        "invite_declarer",
+        ApplicationWorkflow.invite_declarer,
         InviteDeclarer(
             actor=me,
             declarer_name="Jo Manager",
@@ -104,13 +106,13 @@ async def ready_to_submit(
     )
     token = await running.activities.link_token()
     await handle.execute_update(
-        "respond_to_declaration", DeclarationResponse(token=token, confirm=True)
+        ApplicationWorkflow.respond_to_declaration, DeclarationResponse(token=token, confirm=True)
     )
     return handle, ApplicantAction(actor=me)
 
 
 async def view(handle: Handle) -> ApplicationView:
-    return await handle.query("view", result_type=ApplicationView)
+    return await handle.query(ApplicationWorkflow.view)
 
 
 @pytest.mark.parametrize("pathway", list(Pathway))
@@ -118,10 +120,12 @@ async def test_r11_approved_route_is_verified_by_an_officer_and_awarded(
     on_dev_server: Running, pathway: Pathway
 ) -> None:
     handle, me = await ready_to_submit(on_dev_server, pathway, Route.APPROVED)
-    submitted = await handle.execute_update("submit", me, result_type=ApplicationView)
+    submitted = await act(handle, ApplicationWorkflow.submit, me)
     assert submitted.state == "in_verification"
     assert "verify" in submitted.allowed_actions
-    await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
+    await handle.execute_update(
+        ApplicationWorkflow.verify, Decision(actor=OFFICER, outcome=Outcome.ACCREDITED)
+    )
     result = await handle.result()
     await save_history(handle, f"approved_route_award_{pathway.value}")
     assert result.state == "accredited"
@@ -143,15 +147,11 @@ async def test_r12_non_approved_route_is_assessed_then_ratified(
     on_dev_server: Running, pathway: Pathway
 ) -> None:
     handle, me = await ready_to_submit(on_dev_server, pathway, Route.NON_APPROVED)
-    submitted = await handle.execute_update("submit", me, result_type=ApplicationView)
+    submitted = await act(handle, ApplicationWorkflow.submit, me)
     assert (submitted.state, submitted.assessor_id) == ("in_assessment", "assessor-1")
-    recorded = await handle.execute_update(
-        "record_assessment",
-        recommend(pathway),
-        result_type=ApplicationView,
-    )
+    recorded = await act(handle, ApplicationWorkflow.record_assessment, recommend(pathway))
     assert recorded.state == "awaiting_ratification"
-    await handle.execute_update("ratify", Decision(actor=OFFICER))
+    await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=OFFICER))
     result = await handle.result()
     assert result.state == "accredited"
     assert len(on_dev_server.activities.awards) == 1
@@ -165,12 +165,12 @@ async def test_r12_r20_reaccreditation_is_assessed_and_starts_at_the_previous_ex
     handle, me = await ready_to_submit(
         on_dev_server, Pathway.AP_L5, None, previous_expires_on=previous
     )
-    await handle.execute_update("submit", me)
+    await handle.execute_update(ApplicationWorkflow.submit, me)
     await handle.execute_update(
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         recommend(Pathway.AP_L5),
     )
-    await handle.execute_update("ratify", Decision(actor=OFFICER))
+    await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=OFFICER))
     result = await handle.result()
     assert result.award is not None
     assert result.award.accredited_from == previous
@@ -184,13 +184,14 @@ async def test_r10_submission_lists_every_missing_item_and_loses_nothing(
     handle = await start(on_dev_server.client, on_dev_server.task_queue, draft)
     me = applicant_actor(draft)
     await handle.execute_update(
-        "save_draft", SaveDraft(actor=me, role_details=role_details(Pathway.AP_L4))
+        ApplicationWorkflow.save_draft,
+        SaveDraft(actor=me, role_details=role_details(Pathway.AP_L4)),
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update("submit", ApplicantAction(actor=me))
+        await handle.execute_update(ApplicationWorkflow.submit, ApplicantAction(actor=me))
     error = refusal(caught.value)
     assert error.type == "NotReady"
-    codes = {detail["code"] for detail in error.details}
+    codes = {p.code for p in Refusal.model_validate(error.details[0]).problems}
     assert {
         "scope_of_practice_missing",
         "qualification_missing",
@@ -210,15 +211,15 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
     complete = unique(complete_application(Pathway.MA_L4, Route.APPROVED, today=today()))
     handle = await start(on_dev_server.client, on_dev_server.task_queue, complete)
     me = applicant_actor(complete)
-    invited = await handle.execute_update(
-        "invite_declarer",
+    invited = await act(
+        handle,
+        ApplicationWorkflow.invite_declarer,
         InviteDeclarer(
             actor=me,
             declarer_name="Jo Manager",
             declarer_email="jo@northgate.example.org",
             declarer_role=DeclarerRole.PRACTICE_EDUCATOR,
         ),
-        result_type=ApplicationView,
     )
     assert invited.state == "awaiting_declaration"
     assert [d.name for d in invited.deadlines] == [
@@ -232,18 +233,18 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
         f"/declare/{complete.application_id}/{token}"
     )
     request = await handle.query(
-        "declaration_request", DeclarationLink(token=token), result_type=DeclarationRequest
+        ApplicationWorkflow.declaration_request, DeclarationLink(token=token)
     )
     assert request is not None
     assert (request.applicant_name, request.declarer_name) == ("Alex Example", "Jo Manager")
     wrong = await handle.query(
-        "declaration_request", DeclarationLink(token="guess"), result_type=DeclarationRequest
+        ApplicationWorkflow.declaration_request, DeclarationLink(token="guess")
     )
     assert wrong is None
-    declined = await handle.execute_update(
-        "respond_to_declaration",
+    declined = await act(
+        handle,
+        ApplicationWorkflow.respond_to_declaration,
         DeclarationResponse(token=token, confirm=False, reason="scope needs updating"),
-        result_type=ApplicationView,
     )
     assert declined.state == "draft"
     assert declined.application.declaration is not None
@@ -256,10 +257,13 @@ async def test_r09_declined_declaration_returns_to_draft_with_the_reason(
     # R09: a used link cannot answer again.
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "respond_to_declaration", DeclarationResponse(token=token, confirm=True)
+            ApplicationWorkflow.respond_to_declaration,
+            DeclarationResponse(token=token, confirm=True),
         )
     assert refusal(caught.value).type == "LinkUsed"
-    await handle.execute_update("withdraw", Withdraw(actor=me, reason="test over"))
+    await handle.execute_update(
+        ApplicationWorkflow.withdraw, Withdraw(actor=me, reason="test over")
+    )
     await handle.result()
     await save_history(handle, "declaration_declined_then_withdrawn")
 
@@ -269,7 +273,7 @@ async def test_r09_the_applicant_cannot_be_their_own_declarer(on_dev_server: Run
     handle = await start(on_dev_server.client, on_dev_server.task_queue, draft)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "invite_declarer",
+            ApplicationWorkflow.invite_declarer,
             InviteDeclarer(
                 actor=applicant_actor(draft),
                 declarer_name="Me",
@@ -291,8 +295,8 @@ async def test_a_new_invitation_replans_the_declaration_timers_exactly(
         declarer_email="jo@northgate.example.org",
         declarer_role=DeclarerRole.MANAGER,
     )
-    first = await handle.execute_update("invite_declarer", invite, result_type=ApplicationView)
-    second = await handle.execute_update("invite_declarer", invite, result_type=ApplicationView)
+    first = await act(handle, ApplicationWorkflow.invite_declarer, invite)
+    second = await act(handle, ApplicationWorkflow.invite_declarer, invite)
     assert len(second.deadlines) == len(first.deadlines) == 3
     assert second.deadlines[-1].due_at > first.deadlines[-1].due_at
     invitations = await on_dev_server.activities.wait_for("declaration_invitation", 2)
@@ -300,13 +304,14 @@ async def test_a_new_invitation_replans_the_declaration_timers_exactly(
     first_token = token_of(invitations[0])
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(
-            "respond_to_declaration", DeclarationResponse(token=first_token, confirm=True)
+            ApplicationWorkflow.respond_to_declaration,
+            DeclarationResponse(token=first_token, confirm=True),
         )
 
 
 async def test_r13_deferral_then_resubmission_then_award(on_dev_server: Running) -> None:
     handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L4, Route.NON_APPROVED)
-    await handle.execute_update("submit", me)
+    await handle.execute_update(ApplicationWorkflow.submit, me)
     partly = findings(Pathway.AP_L4)
     partly[0] = Finding(
         outcome_code=partly[0].outcome_code,
@@ -314,24 +319,22 @@ async def test_r13_deferral_then_resubmission_then_award(on_dev_server: Running)
         comment="add a reflection on a recent case",
     )
     await handle.execute_update(
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         recommend(Pathway.AP_L4, Outcome.DEFERRED, found=partly),
     )
-    deferred = await handle.execute_update(
-        "ratify", Decision(actor=OFFICER), result_type=ApplicationView
-    )
+    deferred = await act(handle, ApplicationWorkflow.ratify, Decision(actor=OFFICER))
     assert deferred.state == "deferred"
     assert [d.name for d in deferred.deadlines] == ["deferral_lapse"]
     [letter] = await on_dev_server.activities.wait_for("deferral")
     assert "add a reflection on a recent case" in letter.notification.context["feedback"]
-    resubmitted = await handle.execute_update("resubmit", me, result_type=ApplicationView)
+    resubmitted = await act(handle, ApplicationWorkflow.resubmit, me)
     # The assessor who deferred it sees it again.
     assert (resubmitted.state, resubmitted.assessor_id) == ("in_assessment", "assessor-1")
     await handle.execute_update(
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         recommend(Pathway.AP_L4),
     )
-    await handle.execute_update("ratify", Decision(actor=OFFICER))
+    await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=OFFICER))
     assert (await handle.result()).state == "accredited"
     await save_history(handle, "deferral_resubmission_award")
 
@@ -340,14 +343,14 @@ async def test_r13_not_accredited_needs_a_reason_and_ends_the_application(
     on_dev_server: Running,
 ) -> None:
     handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L5, Route.APPROVED)
-    await handle.execute_update("submit", me)
+    await handle.execute_update(ApplicationWorkflow.submit, me)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "verify", Decision(actor=OFFICER, outcome=Outcome.NOT_ACCREDITED)
+            ApplicationWorkflow.verify, Decision(actor=OFFICER, outcome=Outcome.NOT_ACCREDITED)
         )
     assert "reason" in str(refusal(caught.value))
     await handle.execute_update(
-        "verify",
+        ApplicationWorkflow.verify,
         Decision(actor=OFFICER, outcome=Outcome.NOT_ACCREDITED, reason="not an approved award"),
     )
     result = await handle.result()
@@ -358,14 +361,14 @@ async def test_r13_not_accredited_needs_a_reason_and_ends_the_application(
 
 async def test_r13_overruling_a_recommendation_needs_a_reason(on_dev_server: Running) -> None:
     handle, me = await ready_to_submit(on_dev_server, Pathway.MA_L4, Route.NON_APPROVED)
-    await handle.execute_update("submit", me)
+    await handle.execute_update(ApplicationWorkflow.submit, me)
     await handle.execute_update(
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         recommend(Pathway.MA_L4),
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "ratify",
+            ApplicationWorkflow.ratify,
             Decision(actor=OFFICER, outcome=Outcome.NOT_ACCREDITED, reason=""),
         )
     assert "overruling" in str(refusal(caught.value))
@@ -378,18 +381,18 @@ async def test_decisions_by_the_wrong_role_or_in_the_wrong_state_are_refused_cle
     handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L4, Route.NON_APPROVED)
     # Wrong state: nothing to ratify yet; the message names the state and what is allowed.
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update("ratify", Decision(actor=OFFICER))
+        await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=OFFICER))
     error = refusal(caught.value)
     assert error.type == "InvalidTransition"
     assert "draft" in str(error) and "submit" in str(error)
-    await handle.execute_update("submit", me)
+    await handle.execute_update(ApplicationWorkflow.submit, me)
     # Wrong role: an applicant cannot ratify, an officer cannot record an assessment.
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update("ratify", Decision(actor=me.actor))
+        await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=me.actor))
     assert refusal(caught.value).type == "Forbidden"
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "record_assessment",
+            ApplicationWorkflow.record_assessment,
             recommend(Pathway.AP_L4, by=OFFICER),
         )
     assert refusal(caught.value).type == "Forbidden"
@@ -397,14 +400,14 @@ async def test_decisions_by_the_wrong_role_or_in_the_wrong_state_are_refused_cle
     other = ASSESSOR_ACTOR.model_copy(update={"id": "assessor-2"})
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "record_assessment",
+            ApplicationWorkflow.record_assessment,
             recommend(Pathway.AP_L4, by=other),
         )
     assert "not the assessor allocated" in str(refusal(caught.value))
     # Another applicant cannot withdraw this application.
     stranger = me.actor.model_copy(update={"id": "M9999"})
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update("withdraw", Withdraw(actor=stranger))
+        await handle.execute_update(ApplicationWorkflow.withdraw, Withdraw(actor=stranger))
     assert refusal(caught.value).type == "Forbidden"
     history = (await view(handle)).history
     assert [h.action for h in history][-3:] == ["submit", "route", "allocate"]
@@ -415,18 +418,20 @@ async def test_r12_no_free_assessor_waits_for_an_officer_to_allocate(
 ) -> None:
     on_dev_server.activities.assessors = []
     handle, me = await ready_to_submit(on_dev_server, Pathway.AP_L4, Route.NON_APPROVED)
-    waiting = await handle.execute_update("submit", me, result_type=ApplicationView)
+    waiting = await act(handle, ApplicationWorkflow.submit, me)
     assert waiting.state == "awaiting_allocation"
     assert waiting.queue_reason == "no stand-in assessor is free"
     await on_dev_server.activities.wait_for("allocation_needed")
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update("allocate_assessor", AllocateAssessor(actor=OFFICER))
+        await handle.execute_update(
+            ApplicationWorkflow.allocate_assessor, AllocateAssessor(actor=OFFICER)
+        )
     assert refusal(caught.value).type == "NoAssessor"
     on_dev_server.activities.assessors = [ASSESSOR]
-    allocated = await handle.execute_update(
-        "allocate_assessor",
+    allocated = await act(
+        handle,
+        ApplicationWorkflow.allocate_assessor,
         AllocateAssessor(actor=OFFICER, assessor_id="assessor-1"),
-        result_type=ApplicationView,
     )
     assert (allocated.state, allocated.assessor_id) == ("in_assessment", "assessor-1")
 
@@ -450,7 +455,8 @@ async def test_defect8_r12_an_allocation_checked_before_the_automatic_one_is_ref
         wait_for_stage=WorkflowUpdateStage.ACCEPTED,
     )
     activities.allocation_gate.set()
-    assert (await submitting).assessor_id == ASSESSOR.assessor_id
+    assert (await submitting).state == "in_assessment"
+    assert (await view(handle)).assessor_id == ASSESSOR.assessor_id
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await officer.result()
     assert refusal(caught.value).type == "Conflict"
@@ -481,7 +487,7 @@ async def test_r02_role_that_does_not_fit_the_pathway_is_refused_on_save(
     handle = await start(on_dev_server.client, on_dev_server.task_queue, draft)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            "save_draft",
+            ApplicationWorkflow.save_draft,
             SaveDraft(actor=applicant_actor(draft), role_details=role_details(Pathway.AP_L4)),
         )
     assert "MA_L4" in str(refusal(caught.value))
@@ -492,15 +498,16 @@ async def test_withdrawal_ends_the_application_and_is_audited(on_dev_server: Run
     draft = unique(draft_application(Pathway.AP_L4, Route.APPROVED))
     handle = await start(on_dev_server.client, on_dev_server.task_queue, draft)
     await handle.execute_update(
-        "withdraw", Withdraw(actor=applicant_actor(draft), reason="changing jobs")
+        ApplicationWorkflow.withdraw, Withdraw(actor=applicant_actor(draft), reason="changing jobs")
     )
     result = await handle.result()
     await save_history(handle, "withdrawn")
     assert result.state == "withdrawn"
     # Audit rows are written concurrently; their ids carry the order.
     events = sorted(on_dev_server.activities.events, key=lambda e: e.summary.version)
-    assert [e.event.action for e in events] == ["created", "withdraw"]
-    assert events[-1].event.reason == "changing jobs"
+    audited = [e for update in events for e in update.events]
+    assert [e.action for e in audited] == ["created", "withdraw"]
+    assert audited[-1].reason == "changing jobs"
 
 
 async def test_r10_documents_added_together_are_all_kept(on_dev_server: Running) -> None:
@@ -509,9 +516,15 @@ async def test_r10_documents_added_together_are_all_kept(on_dev_server: Running)
     me = applicant_actor(draft)
     scope, certificate = scope_of_practice_document(), certificate_document("doc-cert-0")
     await asyncio.gather(
-        handle.execute_update("add_document", AddDocument(actor=me, document=scope)),
-        handle.execute_update("add_document", AddDocument(actor=me, document=certificate)),
-        handle.execute_update("add_document", AddDocument(actor=me, document=scope)),
+        handle.execute_update(
+            ApplicationWorkflow.add_document, AddDocument(actor=me, document=scope)
+        ),
+        handle.execute_update(
+            ApplicationWorkflow.add_document, AddDocument(actor=me, document=certificate)
+        ),
+        handle.execute_update(
+            ApplicationWorkflow.add_document, AddDocument(actor=me, document=scope)
+        ),
     )
     documents = (await view(handle)).application.content.documents
     assert sorted(d.document_id for d in documents) == ["doc-cert-0", "doc-scope"]

@@ -19,9 +19,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities import SmtpMailer
 from models.accreditation import (
-    START_REACCREDITATION,
-    VIEW,
-    AccreditationView,
     StartReaccreditation,
     accreditation_workflow_id,
 )
@@ -47,7 +44,6 @@ from models.enums import (
     Route,
 )
 from models.records import RegisterEntry
-from models.views import ApplicationView
 from settings import Settings
 from storage import queries
 from storage.seed import load_assessors
@@ -62,6 +58,7 @@ from tests.fixtures.smtp import SmtpSink
 from tests.workflows.helpers import (
     OFFICER,
     Handle,
+    act,
     applicant_actor,
     enter,
     refusal,
@@ -69,7 +66,8 @@ from tests.workflows.helpers import (
     unique,
 )
 from worker import build_worker
-from workflows.application import workflow_id
+from workflows.accreditation import AccreditationWorkflow
+from workflows.application import ApplicationWorkflow, workflow_id
 
 pytestmark = pytest.mark.dev_server
 
@@ -125,7 +123,7 @@ async def declared(service: Service, pathway: Pathway, route: Route) -> tuple[Ha
 async def _declare(service: Service, handle: Handle, complete: Application) -> None:
     """Invite the manager and confirm through the link in the email they receive (R09)."""
     await handle.execute_update(
-        "invite_declarer",
+        ApplicationWorkflow.invite_declarer,
         InviteDeclarer(
             actor=applicant_actor(complete),
             declarer_name="Jo Manager",
@@ -135,7 +133,7 @@ async def _declare(service: Service, handle: Handle, complete: Application) -> N
     )
     token = await _link_token(service, complete.application_id)
     await handle.execute_update(
-        "respond_to_declaration", DeclarationResponse(token=token, confirm=True)
+        ApplicationWorkflow.respond_to_declaration, DeclarationResponse(token=token, confirm=True)
     )
 
 
@@ -161,22 +159,24 @@ def all_met(pathway: Pathway) -> list[Finding]:
 async def decide_to_accredit(handle: Handle, application: Application) -> None:
     """Submit; then verify (approved route, R11) or assess and ratify (R12, R13)."""
     me = ApplicantAction(actor=applicant_actor(application))
-    submitted = await handle.execute_update("submit", me, result_type=ApplicationView)
+    submitted = await act(handle, ApplicationWorkflow.submit, me)
     if application.route == Route.APPROVED:
         assert submitted.state == "in_verification"
-        await handle.execute_update("verify", Decision(actor=OFFICER, outcome=Outcome.ACCREDITED))
+        await handle.execute_update(
+            ApplicationWorkflow.verify, Decision(actor=OFFICER, outcome=Outcome.ACCREDITED)
+        )
         return
     assert submitted.state == "in_assessment", submitted.queue_reason
     assessor = Actor(id=submitted.assessor_id or "", role=Role.ASSESSOR)
     await handle.execute_update(
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         RecordAssessment(
             actor=assessor,
             findings=all_met(application.pathway),
             recommended_outcome=Outcome.ACCREDITED,
         ),
     )
-    await handle.execute_update("ratify", Decision(actor=OFFICER))
+    await handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=OFFICER))
 
 
 @pytest.mark.parametrize(("pathway", "route"), ROUTES)
@@ -194,7 +194,7 @@ async def test_r11_r12_r19_every_pathway_and_route_reaches_the_register(
 
     # R14/R19: the member's accreditation workflow now holds the term and keeps the register.
     member = service.env.client.get_workflow_handle(accreditation_workflow_id(member_id))
-    accreditation = await member.query(VIEW, result_type=AccreditationView)
+    accreditation = await member.query(AccreditationWorkflow.view)
     assert accreditation.expires_on == expiry_date(today().date())
     entry = await _register_entry(service, application.applicant.registration_number)
     with service.sessions() as session:
@@ -245,12 +245,12 @@ async def test_r15_r17_r20_reaccreditation_renews_through_the_member_workflow(
     # R15: re-accreditation can start as soon as the accreditation is awarded; R17 picks AP_L5.
     me = applicant_actor(application)
     reaccreditation_id = await member.execute_update(
-        START_REACCREDITATION, StartReaccreditation(actor=me), result_type=str
+        AccreditationWorkflow.start_reaccreditation, StartReaccreditation(actor=me)
     )
-    renewal: Handle = service.env.client.get_workflow_handle(
-        workflow_id(reaccreditation_id), result_type=ApplicationView
+    renewal: Handle = service.env.client.get_workflow_handle_for(
+        ApplicationWorkflow.run, workflow_id(reaccreditation_id)
     )
-    started = await renewal.query("view", result_type=ApplicationView)
+    started = await renewal.query(ApplicationWorkflow.view)
     assert (started.application.pathway, started.application.kind) == (
         Pathway.AP_L5,
         ApplicationKind.REACCREDITATION,
@@ -291,8 +291,8 @@ async def test_r12_conflict_of_interest_is_refused(service: Service) -> None:
     )
     handle = await start(service.env.client, service.task_queue, complete)
     await _declare(service, handle, complete)
-    submitted = await handle.execute_update(
-        "submit", ApplicantAction(actor=applicant_actor(complete)), result_type=ApplicationView
+    submitted = await act(
+        handle, ApplicationWorkflow.submit, ApplicantAction(actor=applicant_actor(complete))
     )
     # Both active clinical-imaging assessors are conflicted: the officers' queue gets it.
     assert submitted.state == "awaiting_allocation"
@@ -300,11 +300,12 @@ async def test_r12_conflict_of_interest_is_refused(service: Service) -> None:
     for conflicted, why in [("SI-ASR-001", "employer"), ("SI-ASR-002", "applicant")]:
         with pytest.raises(WorkflowUpdateFailedError) as caught:
             await handle.execute_update(
-                "allocate_assessor", AllocateAssessor(actor=OFFICER, assessor_id=conflicted)
+                ApplicationWorkflow.allocate_assessor,
+                AllocateAssessor(actor=OFFICER, assessor_id=conflicted),
             )
         error = refusal(caught.value)
         assert error.type == "NoAssessor"
         assert why in str(error).lower(), str(error)
-    view = await handle.query("view", result_type=ApplicationView)
+    view = await handle.query(ApplicationWorkflow.view)
     assert (view.state, view.assessor_id) == ("awaiting_allocation", None)
     await service.mail.wait_for_subject("needs an assessor")

@@ -22,6 +22,7 @@ from tests.builders import complete_application, declaration, draft_application
 from tests.workflows.conftest import Running
 from tests.workflows.helpers import start, unique
 from tests.workflows.stand_ins import ASSESSOR, Sent
+from workflows.application import ApplicationWorkflow
 
 pytestmark = pytest.mark.time_skipping
 
@@ -116,7 +117,7 @@ async def test_assessor_service_level_reminds_then_escalates_to_officers(
         on_time_skipping.client, on_time_skipping.task_queue, application, progress=progress
     )
     await time_skipping_env.sleep(timedelta(days=30))
-    view = await handle.query("view", result_type=ApplicationView)
+    view = await handle.query(ApplicationWorkflow.view)
     assert view.overdue is True
     assert view.state == "in_assessment"
     sent = on_time_skipping.activities.sent
