@@ -1,35 +1,49 @@
-"""The API's calls into application workflows: start, query, update; refusals as HTTP errors.
+"""The API's calls into application workflows: start, query and update, each by its handler.
 
-Every call goes through ``Temporal.call``, so it is bounded in time and answers 503 when
-Temporal or the worker cannot answer. A client's ``Idempotency-Key`` names the workflow a
-create starts and the update an action sends, so a retried request never acts twice.
+Updates and queries name the workflow's own methods (``ApplicationWorkflow.submit``), so mypy
+checks each command and result. Every call goes through ``Temporal.call``, so it is bounded in
+time and answers 503 when Temporal or the worker cannot answer. A refused update raises
+``WorkflowUpdateFailedError``, which ``api.errors`` answers once for every route. A client's
+``Idempotency-Key`` names the workflow a create starts and the update an action sends, so a
+retried request never acts twice.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api import errors
 from api.access import check_reader
 from api.auth import Principal
+from api.schemas import ApplicationCreated
 from api.temporal import Temporal, TemporalUnavailable
 from models.application import Application, AssessmentDraft
+from models.application_lifecycle import ApplicationLifecycle
 from models.catalogue import Catalogue
 from models.commands import ApplicationInput, DeclarationLink, DeclarationResponse
 from models.progress import SpentLink
-from models.views import ApplicationView, DeclarationRequest
+from models.views import ActionResult, ApplicationView, DeclarationRequest
 from settings import Settings
 from workflows.application import ApplicationWorkflow, workflow_id
 
 Handle = WorkflowHandle[ApplicationWorkflow, ApplicationView]
+
+C = TypeVar("C", bound=BaseModel)
+T = TypeVar("T")
+
+UpdateHandler = UpdateMethodMultiParam[[ApplicationWorkflow, C], ActionResult]
+"""An update of the application workflow: it takes a command and answers an ``ActionResult``."""
 
 log = logging.getLogger("accreditation.api")
 
@@ -44,19 +58,27 @@ def idempotent_id(prefix: str, principal: Principal, key: str, scope: str = "") 
     return f"{prefix}{digest.hexdigest()[:32]}"
 
 
-def update_id(action: str, principal: Principal, key: str | None) -> str | None:
-    """The update id an ``Idempotency-Key`` gives ``action``: a retry runs it once."""
-    return idempotent_id(f"{action}-", principal, key) if key else None
+def update_name(handler: UpdateHandler[C]) -> str:
+    """The name the workflow registers ``handler`` under (its action, ``models.actions``)."""
+    name = handler._defn.name
+    assert name is not None, "application updates are never dynamic"
+    return name
 
 
 async def start(
-    temporal: Temporal, *, settings: Settings, catalogue: Catalogue, application: Application
-) -> ApplicationView | None:
+    temporal: Temporal,
+    *,
+    settings: Settings,
+    catalogue: Catalogue,
+    application: Application,
+    principal: Principal,
+) -> ApplicationCreated | None:
     """Start the application's workflow with the configured catalogue and policy.
 
-    Starting the same application id again (a retried create) finds the running workflow
-    instead of making a second one. Returns the view, or ``None`` when the application was
-    created but could not be read back in time (it exists; the caller can read it later).
+    A new application is answered as the workflow's first step leaves it, without asking the
+    workflow (``ApplicationLifecycle`` runs that step here as it does there). Starting the same
+    application id again (a retried create) finds the workflow already there and reads where
+    it stands; ``None`` when that cannot be read in time (it exists; read it later).
     """
     payload = ApplicationInput(
         application=application,
@@ -68,30 +90,46 @@ async def start(
     )
 
     async def start_once(client: Client) -> None:
-        # A retried create whose application has already ended is read as it is.
-        with contextlib.suppress(WorkflowAlreadyStartedError):
-            await client.start_workflow(
-                ApplicationWorkflow.run,
-                payload,
-                id=workflow_id(application.application_id),
-                task_queue=settings.task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                rpc_timeout=temporal.timeout,
-            )
+        await client.start_workflow(
+            ApplicationWorkflow.run,
+            payload,
+            id=workflow_id(application.application_id),
+            task_queue=settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            rpc_timeout=temporal.timeout,
+        )
 
     try:
         await temporal.call(start_once)
+    except WorkflowAlreadyStartedError:
+        pass  # a retried create: running, or already ended
     except TemporalUnavailable:
         if not await _exists(temporal, application.application_id):
             raise
+    else:
+        first = ApplicationLifecycle(payload, datetime.now(UTC))
+        first.created()
+        result = first.result()
+        return ApplicationCreated(
+            application_id=result.application_id,
+            state=result.state,
+            allowed_actions=result.allowed_actions,
+            missing=result.missing,
+        )
     try:
-        return await view(temporal, application.application_id)
+        current = await view(temporal, application.application_id)
     except TemporalUnavailable as err:
         log.warning(
             "application %s created but not yet readable: %s", application.application_id, err
         )
         return None
+    check_reader(principal, current)
+    return ApplicationCreated(
+        application_id=application.application_id,
+        state=current.state,
+        allowed_actions=current.allowed_actions,
+        missing=current.missing,
+    )
 
 
 async def _exists(temporal: Temporal, application_id: str) -> bool:
@@ -105,54 +143,64 @@ async def _exists(temporal: Temporal, application_id: str) -> bool:
     return True
 
 
-async def view(temporal: Temporal, application_id: str) -> ApplicationView:
-    """Where the application stands (404 when there is no such application)."""
+async def _call(
+    temporal: Temporal, application_id: str, operation: Callable[[Handle], Awaitable[T]]
+) -> T:
+    """``operation`` on the application's workflow; 404 when there is no such application."""
     try:
-        return await temporal.call(
-            lambda client: handle(client, application_id).query(
-                ApplicationWorkflow.view, rpc_timeout=temporal.timeout
-            )
-        )
+        return await temporal.call(lambda client: operation(handle(client, application_id)))
     except RPCError as err:
         raise _rpc_failed(err, application_id) from err
+
+
+async def view(temporal: Temporal, application_id: str) -> ApplicationView:
+    """Where the application stands (404 when there is no such application)."""
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(ApplicationWorkflow.view, rpc_timeout=temporal.timeout),
+    )
 
 
 async def update(
     temporal: Temporal,
     application_id: str,
-    name: str,
-    command: BaseModel,
+    handler: UpdateHandler[C],
+    command: C,
     principal: Principal,
     *,
+    idempotency_key: str | None = None,
     update_id: str | None = None,
-) -> ApplicationView:
-    """Run update ``name`` for ``principal``; a refusal becomes its HTTP status.
+) -> ActionResult:
+    """Run the update ``handler`` with ``command`` for ``principal``.
 
-    The same ``update_id`` sent twice to one workflow runs once and answers the first result.
-    An application whose workflow has ended is answered 409 with its final state, after the
-    same read check as a query so that its state shows only to those who may see it.
+    A refusal raises ``WorkflowUpdateFailedError`` (``api.errors`` answers it). The update id
+    is ``update_id``, or one the caller's ``idempotency_key`` gives this update: the same id
+    sent twice to one workflow runs once and answers the first result. An application whose
+    workflow has ended is answered 409 with its final state, after the same read check as a
+    query so that its state shows only to those who may see it.
     """
-
-    async def execute(client: Client) -> ApplicationView:
-        result: ApplicationView = await handle(client, application_id).execute_update(
-            name, command, id=update_id, result_type=ApplicationView, rpc_timeout=temporal.timeout
-        )
-        return result
-
+    action = update_name(handler)
+    if update_id is None and idempotency_key is not None:
+        update_id = idempotent_id(f"{action}-", principal, idempotency_key)
     try:
-        return await temporal.call(execute)
+        return await temporal.call(
+            lambda client: handle(client, application_id).execute_update(
+                handler, command, id=update_id, rpc_timeout=temporal.timeout
+            )
+        )
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise _rpc_failed(err, application_id) from err
         # Updates reach running workflows only: a finished one is answered with its state.
         current = await view(temporal, application_id)
         check_reader(principal, current)
-        raise errors.finished(current.state) from err
+        raise errors.finished(action, current.state) from err
 
 
 async def respond_to_declaration(
     temporal: Temporal, application_id: str, response: DeclarationResponse
-) -> ApplicationView:
+) -> ActionResult:
     """R09: the declarer's answer; a used, expired or finished link is gone (410)."""
     try:
         return await temporal.call(
@@ -172,42 +220,37 @@ async def declaration_request(
     temporal: Temporal, application_id: str, token: str
 ) -> DeclarationRequest | None:
     """What the link holder declares for, or None when the link is used or expired."""
-    try:
-        return await temporal.call(
-            lambda client: handle(client, application_id).query(
-                ApplicationWorkflow.declaration_request,
-                DeclarationLink(token=token),
-                rpc_timeout=temporal.timeout,
-            )
-        )
-    except RPCError as err:
-        raise _rpc_failed(err, application_id) from err
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(
+            ApplicationWorkflow.declaration_request,
+            DeclarationLink(token=token),
+            rpc_timeout=temporal.timeout,
+        ),
+    )
 
 
 async def assessment_draft(temporal: Temporal, application_id: str) -> AssessmentDraft | None:
     """The allocated assessor's saved, unsubmitted assessment (show it to them alone)."""
-    try:
-        return await temporal.call(
-            lambda client: handle(client, application_id).query(
-                ApplicationWorkflow.assessment_draft, rpc_timeout=temporal.timeout
-            )
-        )
-    except RPCError as err:
-        raise _rpc_failed(err, application_id) from err
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(ApplicationWorkflow.assessment_draft, rpc_timeout=temporal.timeout),
+    )
 
 
 async def spent_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
     """Why a declaration link no longer works; None when it is live or was never sent."""
-    try:
-        return await temporal.call(
-            lambda client: handle(client, application_id).query(
-                ApplicationWorkflow.spent_link,
-                DeclarationLink(token=token),
-                rpc_timeout=temporal.timeout,
-            )
-        )
-    except RPCError as err:
-        raise _rpc_failed(err, application_id) from err
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(
+            ApplicationWorkflow.spent_link,
+            DeclarationLink(token=token),
+            rpc_timeout=temporal.timeout,
+        ),
+    )
 
 
 def _rpc_failed(err: RPCError, application_id: str) -> Exception:

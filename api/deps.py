@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from api.auth import InvalidToken, Principal, Role, decode_token
 from api.documents import DocumentStore
 from api.temporal import Temporal
+from models.actions import Action
 from models.catalogue import Catalogue
+from models.permissions import (
+    ACTION_ROLES,
+    AUDIT_ROLES,
+    LIST_ROLES,
+    REACCREDITATION_ROLES,
+    READ_ROLES,
+)
 from settings import Settings
 from storage.queries import MAX_OFFSET
 
@@ -71,45 +79,47 @@ def _principal(
         ) from err
 
 
-def roles(*allowed: Role) -> Callable[[Principal], Principal]:
+def roles(*allowed: Role, what: str = "this") -> Callable[[Principal], Principal]:
     """A dependency admitting only callers in ``allowed`` roles (403 for the rest)."""
-    names = ", ".join(r.value for r in allowed)
+    names = ", ".join(sorted(r.value for r in allowed))
 
     def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
         if principal.role not in allowed:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                f"this is for the {names} role; the token's role is {principal.role.value}",
+                f"{what} is for the {names} role; the token's role is {principal.role.value}",
             )
         return principal
 
     return check
 
 
-Applicant = Annotated[Principal, Depends(roles(Role.APPLICANT))]
-"""A member acting on their own application."""
-ApplicantOrPortal = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.PORTAL))]
-Reader = Annotated[
-    Principal,
-    Depends(roles(Role.APPLICANT, Role.ASSESSOR, Role.OFFICER, Role.ADMIN, Role.PORTAL)),
-]
-"""May read applications; ``api.access`` then checks which ones."""
-ApplicantOrOfficer = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.OFFICER, Role.ADMIN))]
-Assessor = Annotated[Principal, Depends(roles(Role.ASSESSOR))]
-Officer = Annotated[Principal, Depends(roles(Role.OFFICER))]
-OfficerOrAdmin = Annotated[Principal, Depends(roles(Role.OFFICER, Role.ADMIN))]
-AuditReader = Annotated[Principal, Depends(roles(Role.ASSESSOR, Role.OFFICER, Role.ADMIN))]
-Lister = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.PORTAL, Role.OFFICER, Role.ADMIN))]
-Membership = Annotated[Principal, Depends(roles(Role.MEMBERSHIP))]
+def may(action: Action) -> Callable[[Principal], Principal]:
+    """A dependency admitting the roles that may take ``action`` (``ACTION_ROLES``); the
+    workflow checks the role again, with ownership, before it acts."""
+    return roles(*ACTION_ROLES[action], what=f"'{action}'")
 
-ApplicationId = Annotated[
-    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-]
+
+ApplicantOrPortal = Annotated[Principal, Depends(roles(Role.APPLICANT, Role.PORTAL))]
+"""May start an application: the member, or the portal for any member."""
+Reader = Annotated[Principal, Depends(roles(*READ_ROLES))]
+"""May read applications; ``api.access`` then checks which ones."""
+Lister = Annotated[Principal, Depends(roles(*LIST_ROLES))]
+AuditReader = Annotated[Principal, Depends(roles(*AUDIT_ROLES))]
+Reaccreditor = Annotated[Principal, Depends(roles(*REACCREDITATION_ROLES))]
+"""May start a member's re-accreditation: the member, or an officer for them."""
 AccreditationReader = Annotated[
     Principal,
     Depends(roles(Role.APPLICANT, Role.OFFICER, Role.ADMIN, Role.PORTAL, Role.MEMBERSHIP)),
 ]
 """May read a member's accreditation; applicants only their own."""
+Assessor = Annotated[Principal, Depends(roles(Role.ASSESSOR))]
+OfficerOrAdmin = Annotated[Principal, Depends(roles(Role.OFFICER, Role.ADMIN))]
+Membership = Annotated[Principal, Depends(roles(Role.MEMBERSHIP))]
+
+ApplicationId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+]
 
 IdempotencyKey = Annotated[
     str | None,

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.documents import DirectoryDocumentStore, DocumentNotFound, DocumentStore
+from api.documents import DirectoryDocumentStore, DocumentNotFound, DocumentStore, Upload
 from models.application import DocumentRef
 from models.enums import DocumentKind
 from settings import Settings
@@ -67,7 +67,7 @@ class DatabaseDocumentStore(DocumentStore):
             raise DocumentNotFound(ref.document_id)
         return content
 
-    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> DocumentRef:
+    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> Upload:
         now = datetime.now(UTC)
         with self._session() as session, session.begin():
             stored = select(DocumentContentRow.sha256).where(
@@ -79,7 +79,7 @@ class DatabaseDocumentStore(DocumentStore):
                     .values(sha256=ref.sha256, content=content, stored_at=now)
                     .on_conflict_do_nothing(index_elements=["sha256"])
                 )
-            session.execute(
+            recorded = session.execute(
                 dialect_insert(session, DocumentUploadRow)
                 .values(
                     application_id=application_id,
@@ -90,7 +90,8 @@ class DatabaseDocumentStore(DocumentStore):
                     uploaded_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["application_id", "document_id"])
-            )
+                .returning(DocumentUploadRow.document_id)  # a row only when this one is new
+            ).first()
             first = session.execute(
                 select(
                     DocumentUploadRow.sha256, DocumentUploadRow.filename, DocumentUploadRow.kind
@@ -99,13 +100,24 @@ class DatabaseDocumentStore(DocumentStore):
                     DocumentUploadRow.document_id == ref.document_id,
                 )
             ).one()
-        return ref.model_copy(
+        kept = ref.model_copy(
             update={
                 "sha256": first.sha256,
                 "filename": first.filename,
                 "kind": DocumentKind(first.kind),
             }
         )
+        return Upload(kept, new=recorded is not None)
+
+    def discard(self, application_id: str, ref: DocumentRef) -> None:
+        with self._session() as session, session.begin():
+            session.execute(
+                delete(DocumentUploadRow).where(
+                    DocumentUploadRow.application_id == application_id,
+                    DocumentUploadRow.document_id == ref.document_id,
+                    DocumentUploadRow.sha256 == ref.sha256,
+                )
+            )
 
     def reachable(self) -> bool:
         """Whether the database answers and has the store's tables (a read: a probe write

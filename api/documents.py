@@ -47,6 +47,12 @@ class UnsupportedDocument(Exception):
 class DocumentNotFound(Exception):
     """No such upload to this application, or its content is no longer in the store."""
 
+    def __init__(self, document_id: str) -> None:
+        self.document_id = document_id
+        super().__init__(
+            f"document {document_id} was not uploaded to this application or is no longer kept"
+        )
+
 
 _DOCUMENT_ID = re.compile(r"^doc-[0-9a-f]{32}$")
 
@@ -101,6 +107,16 @@ def document_id_for(application_id: str, key: str | None) -> str:
     return f"doc-{digest[:32]}"
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A document kept by the store, and whether this upload recorded it."""
+
+    ref: DocumentRef
+    """the reference to use from now on"""
+    new: bool
+    """False for a retry of an upload already recorded (same document id): the first is kept"""
+
+
 class DocumentStore(ABC):
     """Where uploaded documents are kept: the one interface the routes use.
 
@@ -133,7 +149,32 @@ class DocumentStore(ABC):
         kind: DocumentKind,
         document_id: str | None = None,
     ) -> DocumentRef:
-        """Check ``content``, keep it and record it as uploaded to ``application_id``.
+        """Check ``content``, keep it and record it as uploaded to ``application_id``; the
+        reference to use (``upload`` says besides whether this upload recorded it).
+
+        Raises:
+            DocumentTooLarge: over ``max_bytes``.
+            UnsupportedDocument: not an accepted format, or renamed from another one.
+        """
+        return self.upload(
+            application_id=application_id,
+            content=content,
+            filename=filename,
+            kind=kind,
+            document_id=document_id,
+        ).ref
+
+    def upload(
+        self,
+        *,
+        application_id: str,
+        content: bytes,
+        filename: str,
+        kind: DocumentKind,
+        document_id: str | None = None,
+    ) -> Upload:
+        """As ``save``, telling besides whether this call recorded the upload (a retry of a
+        recorded document id keeps the first upload).
 
         Raises:
             DocumentTooLarge: over ``max_bytes``.
@@ -164,9 +205,15 @@ class DocumentStore(ABC):
         """
 
     @abstractmethod
-    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> DocumentRef:
-        """Keep checked ``content`` (named by ``ref.sha256``) and record the upload; the
-        reference the caller should use from now on."""
+    def discard(self, application_id: str, ref: DocumentRef) -> None:
+        """Forget the upload of ``ref`` to ``application_id`` (one its application refused):
+        it no longer reads back. The content stays, kept by its hash, which other uploads
+        may share; with no upload recording it, nothing reads it."""
+
+    @abstractmethod
+    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> Upload:
+        """Keep checked ``content`` (named by ``ref.sha256``) and record the upload: the
+        reference the caller should use from now on, and whether it is a new upload."""
 
 
 @dataclass(frozen=True)
@@ -192,16 +239,25 @@ class DirectoryDocumentStore(DocumentStore):
         except OSError as err:
             raise DocumentNotFound(ref.document_id) from err
 
-    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> DocumentRef:
+    def _keep(self, application_id: str, ref: DocumentRef, content: bytes) -> Upload:
         target = self.path_of(ref.sha256)
         if not target.exists():
             _write_atomically(target, content)
         record = self.upload_record(application_id, ref.document_id)
         if record.exists():
             # A retried upload (same document id) keeps the first content, as the workflow does.
-            return ref.model_copy(update={"sha256": record.read_text().strip()})
+            first = ref.model_copy(update={"sha256": record.read_text().strip()})
+            return Upload(first, new=False)
         _write_atomically(record, ref.sha256.encode())
-        return ref
+        return Upload(ref, new=True)
+
+    def discard(self, application_id: str, ref: DocumentRef) -> None:
+        record = self.upload_record(application_id, ref.document_id)
+        try:
+            if record.read_text().strip() == ref.sha256:
+                record.unlink()
+        except FileNotFoundError:
+            pass
 
     def reachable(self) -> bool:
         """Whether the store's directory exists (or can be made) and takes writes."""

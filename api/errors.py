@@ -8,21 +8,23 @@
 | ``InvalidTransition``, ``NoAssessor``, ``Conflict``, ended | 409    |
 | ``NotAccredited``, ``Lapsed``, ``AlreadyOpen``             | 409    |
 | ``LinkUsed``, expired declaration link                     | 410    |
-| request body, document or application content too large   | 413    |
+| ``TooLarge``: body, document or application content        | 413    |
 | document of a type not accepted                            | 415    |
 | ``NotReady``, ``Invalid``, bad body, query or path         | 422    |
 | a bug (logged with the correlation id the body carries)    | 500    |
 | Temporal unreachable, no worker, or too slow               | 503    |
 
-Every error answers with ``ErrorBody``: a message for a person, the field problems (each names
-its field), the actions allowed now where the state refused the action, and the request's
-correlation id.
+A workflow's refusal is a ``models.refusals.Refusal`` (the one detail of the update's
+``ApplicationError``): its kind picks the status (``REFUSAL_STATUS``), and its problems and
+allowed actions are answered as they are; no message is parsed. The handlers ``install`` adds
+answer every error, once for every route, through ``ErrorBody``: a message for a person, the
+field problems (each names its field), the actions allowed now where the state refused the
+action, and the request's correlation id.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,8 +37,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from api.documents import DocumentNotFound, DocumentTooLarge, UnsupportedDocument
 from api.temporal import TemporalUnavailable
 from models.errors import Problem
+from models.refusals import Refusal, RefusalKind, not_allowed
 
 log = logging.getLogger("accreditation.api")
 
@@ -80,22 +84,20 @@ class ApiError(HTTPException):
         self.allowed_actions = None if allowed_actions is None else list(allowed_actions)
 
 
-UPDATE_REFUSALS: dict[str, int] = {
-    "Forbidden": status.HTTP_403_FORBIDDEN,
-    "InvalidTransition": status.HTTP_409_CONFLICT,
-    "NoAssessor": status.HTTP_409_CONFLICT,
-    "Conflict": status.HTTP_409_CONFLICT,
-    "NotAccredited": status.HTTP_409_CONFLICT,
-    "Lapsed": status.HTTP_409_CONFLICT,
-    "AlreadyOpen": status.HTTP_409_CONFLICT,
-    "LinkUsed": status.HTTP_410_GONE,
-    "TooLarge": status.HTTP_413_CONTENT_TOO_LARGE,
-    "NotReady": status.HTTP_422_UNPROCESSABLE_CONTENT,
-    "Invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+REFUSAL_STATUS: dict[RefusalKind, int] = {
+    RefusalKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
+    RefusalKind.INVALID_TRANSITION: status.HTTP_409_CONFLICT,
+    RefusalKind.NO_ASSESSOR: status.HTTP_409_CONFLICT,
+    RefusalKind.CONFLICT: status.HTTP_409_CONFLICT,
+    RefusalKind.NOT_ACCREDITED: status.HTTP_409_CONFLICT,
+    RefusalKind.LAPSED: status.HTTP_409_CONFLICT,
+    RefusalKind.ALREADY_OPEN: status.HTTP_409_CONFLICT,
+    RefusalKind.LINK_USED: status.HTTP_410_GONE,
+    RefusalKind.TOO_LARGE: status.HTTP_413_CONTENT_TOO_LARGE,
+    RefusalKind.NOT_READY: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    RefusalKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
-
-# Refusal messages start "field: message" when they concern one field.
-_FIELD_PREFIX = re.compile(r"^(?P<field>[a-z_][a-z0-9_.\[\]]*): (?P<msg>.+)$", re.DOTALL)
+"""The HTTP status of each kind of workflow refusal: every kind has one."""
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": description}
@@ -122,38 +124,43 @@ def problems_of(problems: Sequence[Problem]) -> list[FieldProblem]:
     ]
 
 
-def update_refused(err: WorkflowUpdateFailedError) -> ApiError:
-    """The HTTP answer to an update a workflow validator or handler refused."""
+def refusal_of(err: WorkflowUpdateFailedError) -> Refusal:
+    """The ``Refusal`` a workflow validator or handler refused an update with.
+
+    Raises:
+        RuntimeError: the update failed otherwise (a fault, answered 500).
+    """
     cause = err.cause
-    if not isinstance(cause, ApplicationError) or cause.type not in UPDATE_REFUSALS:
-        raise RuntimeError(f"an update failed unexpectedly: {cause}") from err
-    details = [d for d in cause.details if isinstance(d, dict)]
-    allowed = next((d["allowed_actions"] for d in details if "allowed_actions" in d), None)
-    problems = [Problem.model_validate(d) for d in details if "allowed_actions" not in d]
-    found = problems_of(problems) if problems else _message_problems(cause.message)
+    details = cause.details if isinstance(cause, ApplicationError) else ()
+    try:
+        return Refusal.model_validate(details[0])
+    except (IndexError, ValidationError) as invalid:
+        raise RuntimeError(f"an update failed unexpectedly: {cause}") from invalid
+
+
+def refused(refusal: Refusal) -> ApiError:
+    """The HTTP answer to ``refusal``: its kind's status, its message, problems and actions."""
     return ApiError(
-        UPDATE_REFUSALS[cause.type], cause.message, problems=found, allowed_actions=allowed
+        REFUSAL_STATUS[refusal.kind],
+        refusal.message,
+        problems=problems_of(refusal.problems),
+        allowed_actions=refusal.allowed_actions,
     )
 
 
-def _message_problems(message: str) -> list[FieldProblem]:
-    match = _FIELD_PREFIX.match(message)
-    if not match:
-        return []
-    return [FieldProblem(field=match["field"], message=match["msg"])]
+def update_refused(err: WorkflowUpdateFailedError | ApiError) -> ApiError:
+    """The HTTP answer to an update a workflow refused (an ``ApiError`` is its own answer:
+    e.g. the application has ended, or there is none)."""
+    return err if isinstance(err, ApiError) else refused(refusal_of(err))
 
 
 def not_found(application_id: str) -> ApiError:
     return ApiError(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
 
 
-def finished(state: str) -> ApiError:
-    """An update on an application whose workflow has ended (its state is final)."""
-    return ApiError(
-        status.HTTP_409_CONFLICT,
-        f"the application is {state} and can no longer change; allowed now: none",
-        allowed_actions=[],
-    )
+def finished(action: str, state: str) -> ApiError:
+    """``action`` sent to an application whose workflow has ended (its state is final)."""
+    return refused(not_allowed(action, state, []))
 
 
 def link_gone() -> ApiError:
@@ -229,6 +236,19 @@ async def _update_failed(request: Request, exc: Exception) -> JSONResponse:
     return await _http_error(request, update_refused(exc))
 
 
+_DOCUMENT_STATUS: dict[type[Exception], int] = {
+    DocumentTooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
+    UnsupportedDocument: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    DocumentNotFound: status.HTTP_404_NOT_FOUND,
+}
+"""The document store's refusals, each with its status; their messages are for a person."""
+
+
+async def _document_refused(request: Request, exc: Exception) -> JSONResponse:
+    code = next(code for kind, code in _DOCUMENT_STATUS.items() if isinstance(exc, kind))
+    return await _http_error(request, ApiError(code, str(exc)))
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     retry_after = str(request.app.state.settings.retry_after_seconds)
     if isinstance(exc, OperationalError):
@@ -260,6 +280,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(WorkflowUpdateFailedError, _update_failed)
+    for document_error in _DOCUMENT_STATUS:
+        app.add_exception_handler(document_error, _document_refused)
     app.add_exception_handler(TemporalUnavailable, _unavailable)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(Exception, _fault)

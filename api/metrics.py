@@ -46,7 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import ApiError
 from logs import log_context
 from models.application_machine import ApplicationState
-from models.queues import OVERDUE_QUEUE, STAFF_QUEUES
+from models.queues import StaffQueue
 from settings import Settings
 from storage.tables import ApplicationSummaryRow
 
@@ -227,7 +227,7 @@ class ReadModelCollector(Collector):
             "accreditation_assessments_overdue",
             "Assessments past the assessor SLA, waiting in the officers' overdue queue",
         )
-        overdue.add_metric([], counts.by_queue.get(OVERDUE_QUEUE, 0))
+        overdue.add_metric([], counts.by_queue.get(StaffQueue.OVERDUE, 0))
         return [up, states, queues, overdue]
 
 
@@ -253,6 +253,6 @@ def read_model_counts(sessions: sessionmaker[Session]) -> ReadModelCounts:
         ).all()
     states = {state.value: 0 for state in ApplicationState}
     states.update({state: n for state, n in by_state})
-    queues = {queue: 0 for queue in (*STAFF_QUEUES.values(), OVERDUE_QUEUE)}
+    queues = {queue.value: 0 for queue in StaffQueue}
     queues.update({queue: n for queue, n in by_queue if queue is not None})
     return ReadModelCounts(by_state=states, by_queue=queues)

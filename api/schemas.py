@@ -6,8 +6,6 @@ the actor from the token, so a caller can never act as someone else.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.application import (
@@ -30,6 +28,7 @@ from models.enums import (
     Pathway,
     Route,
 )
+from models.errors import Problem
 
 
 class ApplicationCreate(BaseModel):
@@ -46,6 +45,18 @@ class ApplicationUpdate(DraftSections):
     added by uploading them (``POST /applications/{id}/documents``), never here."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ApplicationCreated(BaseModel):
+    """Where a created application stands: read the whole of it at ``GET
+    /applications/{application_id}``."""
+
+    application_id: str
+    state: str
+    allowed_actions: list[str]
+    missing: list[Problem] = Field(
+        default_factory=list, description="what is still needed before submission (R10)"
+    )
 
 
 class ApplicationAccepted(BaseModel):
@@ -95,13 +106,3 @@ class ReaccreditationCreate(BaseModel):
     """R15/R18: the scope to re-accredit; left out, a recorded scope change or the current one."""
 
     role_details: RoleDetails | None = None
-
-
-class StaffQueue(StrEnum):
-    """The read model's staff queues (``models.queues``)."""
-
-    AWAITING_VERIFICATION = "awaiting_verification"
-    AWAITING_ALLOCATION = "awaiting_allocation"
-    AWAITING_ASSESSMENT = "awaiting_assessment"
-    AWAITING_RATIFICATION = "awaiting_ratification"
-    OVERDUE = "overdue"

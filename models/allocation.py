@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from models.application import Application
+from models.application_machine import ApplicationState
 from models.records import AllocationRequest, AllocationResult, Assessor
 
 INACTIVE = "is not active"
@@ -19,6 +20,9 @@ IS_APPLICANT = "is the applicant"
 SAME_EMPLOYER = "works for the applicant's employer"
 EXCLUDED = "was excluded for this application"
 CONFLICTS = frozenset({IS_APPLICANT, SAME_EMPLOYER, EXCLUDED})
+
+WORKLOAD_STATES = frozenset({ApplicationState.IN_ASSESSMENT})
+"""R12's workload: an assessor's applications in these states (allocated, not yet assessed)."""
 
 
 def allocation_request(

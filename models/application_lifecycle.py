@@ -19,6 +19,7 @@ from models.accreditation import (
     ReaccreditationSubmitted,
 )
 from models.actions import Action
+from models.allocation import allocation_request
 from models.application import (
     Application,
     ApplicationContent,
@@ -453,16 +454,11 @@ class ApplicationLifecycle:
 
     def allocation_request(self, assessor_id: str | None) -> AllocationRequest:
         """R12: ask for an independent assessor (the one named, or any but the current)."""
-        role = self.app.content.role_details
-        p = self.p
-        current = [p.assessor.assessor_id] if p.assessor and assessor_id is None else []
-        return AllocationRequest(
-            application_id=self.app.application_id,
-            applicant_member_id=self.app.applicant.member_id,
-            applicant_employer=role.employer if role else self.app.applicant.employer,
-            areas_of_practice=role.areas_of_practice if role else [],
-            exclude_assessor_ids=current,
+        current = self.p.assessor
+        return allocation_request(
+            self.app,
             requested_assessor_id=assessor_id,
+            exclude_assessor_ids=[current.assessor_id] if current and assessor_id is None else [],
         )
 
     def assessor_found(self, assessor: Assessor | None, reason: str | None) -> None:

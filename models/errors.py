@@ -20,27 +20,17 @@ class DomainError(Exception):
     """Base of every rule violation the scheme defines."""
 
 
-class NotReadyError(DomainError):
-    """R10: submission refused; carries every unmet requirement at once."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        listing = "; ".join(f"{p.field}: {p.message}" for p in self.problems)
-        super().__init__(f"application is not ready to submit: {listing}")
-
-
 class InvalidTransitionError(DomainError):
     """An action the current state does not allow; names the state and what is allowed."""
 
     def __init__(self, action: str, state: str, allowed: Sequence[str]) -> None:
+        from models.refusals import not_allowed  # refusals build on Problem, defined above
+
         self.action = action
         self.state = state
         self.allowed = list(allowed)
-        allowed_text = ", ".join(self.allowed) or "none"
-        super().__init__(
-            f"'{action}' is not allowed while the application is {state}; "
-            f"allowed now: {allowed_text}"
-        )
+        self.refusal = not_allowed(action, state, self.allowed)
+        super().__init__(self.refusal.message)
 
 
 class CatalogueError(DomainError):

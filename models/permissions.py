@@ -25,6 +25,16 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 }
 """Which roles may take each action: the workflow's check and the API's role check."""
 
+READ_ROLES = frozenset({Role.APPLICANT, Role.ASSESSOR, Role.PORTAL}) | _OFFICERS
+"""May read an application (its view, documents and assessment): applicants their own,
+assessors those allocated to them (``api.access.check_reader``)."""
+LIST_ROLES = frozenset({Role.APPLICANT, Role.PORTAL}) | _OFFICERS
+"""May list a member's applications: applicants their own."""
+AUDIT_ROLES = frozenset({Role.ASSESSOR}) | _OFFICERS
+"""May read an application's audit trail: assessors those allocated to them."""
+REACCREDITATION_ROLES = _APPLICANT | _OFFICERS
+"""May start a member's re-accreditation: the member, or an officer for them."""
+
 
 def refusal(
     action: Action, actor: Actor, *, applicant_member_id: str, assessor_id: str | None

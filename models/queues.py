@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from models.application_machine import ApplicationState
 
-STAFF_QUEUES: dict[ApplicationState, str] = {
-    ApplicationState.IN_VERIFICATION: "awaiting_verification",
-    ApplicationState.AWAITING_ALLOCATION: "awaiting_allocation",
-    ApplicationState.IN_ASSESSMENT: "awaiting_assessment",
-    ApplicationState.AWAITING_RATIFICATION: "awaiting_ratification",
+
+class StaffQueue(StrEnum):
+    """The staff queues: where an application waits for an officer or an assessor."""
+
+    AWAITING_VERIFICATION = "awaiting_verification"
+    AWAITING_ALLOCATION = "awaiting_allocation"
+    AWAITING_ASSESSMENT = "awaiting_assessment"
+    AWAITING_RATIFICATION = "awaiting_ratification"
+    OVERDUE = "overdue"
+    """assessments past the assessor SLA, for the officers"""
+
+
+STAFF_QUEUES: dict[ApplicationState, StaffQueue] = {
+    ApplicationState.IN_VERIFICATION: StaffQueue.AWAITING_VERIFICATION,
+    ApplicationState.AWAITING_ALLOCATION: StaffQueue.AWAITING_ALLOCATION,
+    ApplicationState.IN_ASSESSMENT: StaffQueue.AWAITING_ASSESSMENT,
+    ApplicationState.AWAITING_RATIFICATION: StaffQueue.AWAITING_RATIFICATION,
 }
 
-OVERDUE_QUEUE = "overdue"
 
-
-def staff_queue(state: ApplicationState, *, overdue: bool) -> str | None:
+def staff_queue(state: ApplicationState, *, overdue: bool) -> StaffQueue | None:
     """The queue for ``state``; an overdue assessment moves to the officers' overdue queue."""
     if overdue and state == ApplicationState.IN_ASSESSMENT:
-        return OVERDUE_QUEUE
+        return StaffQueue.OVERDUE
     return STAFF_QUEUES.get(state)

@@ -8,11 +8,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.application_machine import ApplicationState
+from models.allocation import WORKLOAD_STATES
 from models.records import Assessor, AuditEvent
 from storage.tables import ApplicationSummaryRow, AssessorRow, AuditEventRow
 
-IN_ASSESSMENT = ApplicationState.IN_ASSESSMENT.value
 """R12: applications in this state count towards an assessor's open workload."""
 
 RECENT_EVENTS = 20
@@ -37,7 +36,7 @@ def assessors_with_workload(
         Assessor.model_validate(row, from_attributes=True) for row in session.scalars(query)
     ]
     counted = select(ApplicationSummaryRow.assessor_id, func.count()).where(
-        ApplicationSummaryRow.state == IN_ASSESSMENT,
+        ApplicationSummaryRow.state.in_([s.value for s in WORKLOAD_STATES]),
         ApplicationSummaryRow.assessor_id.is_not(None),
     )
     if leave_out_application is not None:

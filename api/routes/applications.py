@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
 
 from api import application_workflows as workflows
 from api import errors
 from api.access import actor, check_reader
-from api.auth import Role
+from api.auth import Principal, Role
 from api.deps import (
-    Applicant,
-    ApplicantOrOfficer,
     ApplicantOrPortal,
     ApplicationId,
     CatalogueDep,
@@ -27,29 +26,26 @@ from api.deps import (
     SessionDep,
     SettingsDep,
     TemporalDep,
+    may,
 )
-from api.documents import (
-    MEDIA_TYPES,
-    DocumentNotFound,
-    DocumentTooLarge,
-    UnsupportedDocument,
-    content_disposition,
-    document_id_for,
-)
+from api.documents import MEDIA_TYPES, DocumentNotFound, content_disposition, document_id_for
 from api.errors import ApiError
 from api.schemas import (
     ApplicationAccepted,
     ApplicationCreate,
+    ApplicationCreated,
     ApplicationUpdate,
     DeclarerInvite,
     WithdrawalCreate,
 )
+from models.actions import Action
 from models.application import Application, DocumentRef
 from models.commands import AddDocument, ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
 from models.enums import DocumentKind
 from models.records import ApplicationSummary
-from models.views import ApplicationView
+from models.views import ActionResult, ApplicationView
 from storage import queries
+from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -59,7 +55,7 @@ _CHUNK = 64 * 1024
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ApplicationView,
+    response_model=ApplicationCreated,
     responses={
         202: {
             "model": ApplicationAccepted,
@@ -74,10 +70,13 @@ async def create_application(
     settings: SettingsDep,
     catalogue: CatalogueDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView | JSONResponse:
-    """Start an application for the token's member (the portal may start one for any member).
+) -> ApplicationCreated | JSONResponse:
+    """Start an application for the token's member (the portal may start one for any member):
+    its id, state, allowed actions and what is still missing. Read the whole application at
+    ``GET /applications/{application_id}``.
 
-    With an ``Idempotency-Key``, sending the same create again returns the same application.
+    With an ``Idempotency-Key``, sending the same create again answers the same application,
+    as it stands now.
     """
     if principal.role == Role.APPLICANT and principal.sub != body.applicant.member_id:
         raise errors.forbidden(f"{principal.sub} may only apply as themself")
@@ -90,12 +89,15 @@ async def create_application(
         application = Application(application_id=application_id, **dict(body))
     except ValidationError as err:
         raise errors.invalid_body(err) from err
-    view = await workflows.start(
-        temporal, settings=settings, catalogue=catalogue, application=application
+    created = await workflows.start(
+        temporal,
+        settings=settings,
+        catalogue=catalogue,
+        application=application,
+        principal=principal,
     )
-    if view is not None:
-        check_reader(principal, view)
-        return view
+    if created is not None:
+        return created
     location = f"/applications/{application_id}"
     accepted = ApplicationAccepted(
         application_id=application_id,
@@ -151,14 +153,8 @@ async def download_document(
     check_reader(principal, view)
     ref = view.application.content.document(document_id)
     if ref is None:
-        raise ApiError(status.HTTP_404_NOT_FOUND, f"no document {document_id} here")
-    try:
-        content, media_type = await run_in_threadpool(store.read, application_id, ref)
-    except DocumentNotFound as err:
-        raise ApiError(
-            status.HTTP_404_NOT_FOUND,
-            f"document {document_id} was not uploaded to this application or is no longer kept",
-        ) from err
+        raise DocumentNotFound(document_id)
+    content, media_type = await run_in_threadpool(store.read, application_id, ref)
     return Response(
         content,
         media_type=media_type,
@@ -173,12 +169,15 @@ async def download_document(
 async def update_draft(
     application_id: ApplicationId,
     body: ApplicationUpdate,
-    principal: Applicant,
+    principal: Annotated[Principal, Depends(may(Action.SAVE_DRAFT))],
     temporal: TemporalDep,
-) -> ApplicationView:
-    """Replace the draft sections given; the rest stay as they are."""
+) -> ActionResult:
+    """Replace the draft sections given; the rest stay as they are. Answers the state, the
+    actions allowed now and what is still missing."""
     command = SaveDraft(actor=actor(principal), **dict(body))
-    return await workflows.update(temporal, application_id, "save_draft", command, principal)
+    return await workflows.update(
+        temporal, application_id, ApplicationWorkflow.save_draft, command, principal
+    )
 
 
 @router.post("/{application_id}/documents", status_code=status.HTTP_201_CREATED)
@@ -186,105 +185,110 @@ async def upload_document(
     application_id: ApplicationId,
     kind: Annotated[DocumentKind, Form()],
     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
-    principal: Applicant,
+    principal: Annotated[Principal, Depends(may(Action.ADD_DOCUMENT))],
     temporal: TemporalDep,
     store: DocumentStoreDep,
     idempotency_key: IdempotencyKey = None,
 ) -> DocumentRef:
     """Store a document (checked by content) and add it to the draft's documents.
 
-    This is the only way a document enters an application. With an ``Idempotency-Key``, a
-    retried upload names the same document and is added once.
+    This is the only way a document enters an application; the application refuses it (403,
+    404 or 409, as any action) unless its applicant adds it while the draft can change, and
+    the upload is then forgotten. With an ``Idempotency-Key``, a retried upload names the same
+    document and is added once.
     """
-    view = await workflows.view(temporal, application_id)
-    check_reader(principal, view)
-    if "save_draft" not in view.allowed_actions:
-        raise ApiError(
-            status.HTTP_409_CONFLICT,
-            f"documents cannot be added while the application is {view.state}; "
-            f"allowed now: {', '.join(view.allowed_actions) or 'none'}",
-            allowed_actions=view.allowed_actions,
-        )
     content = await _read_within(file, store.max_bytes)
     document_id = document_id_for(
         application_id,
         workflows.idempotent_id("", principal, idempotency_key) if idempotency_key else None,
     )
-    try:
-        ref = await run_in_threadpool(
-            lambda: store.save(
-                application_id=application_id,
-                content=content,
-                filename=file.filename or "",
-                kind=kind,
-                document_id=document_id,
-            )
+    upload = await run_in_threadpool(
+        lambda: store.upload(
+            application_id=application_id,
+            content=content,
+            filename=file.filename or "",
+            kind=kind,
+            document_id=document_id,
         )
-    except DocumentTooLarge as err:
-        raise ApiError(status.HTTP_413_CONTENT_TOO_LARGE, str(err)) from err
-    except UnsupportedDocument as err:
-        raise ApiError(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(err)) from err
-    command = AddDocument(actor=actor(principal), document=ref)
-    await workflows.update(
-        temporal, application_id, "add_document", command, principal, update_id=ref.document_id
     )
-    return ref
+    command = AddDocument(actor=actor(principal), document=upload.ref)
+    try:
+        await workflows.update(
+            temporal,
+            application_id,
+            ApplicationWorkflow.add_document,
+            command,
+            principal,
+            update_id=upload.ref.document_id,
+        )
+    except (WorkflowUpdateFailedError, ApiError):
+        # Refused, or no such application: forget the upload, unless an earlier request with
+        # the same document id recorded it (the application may hold that one). An update
+        # that timed out may yet run, so its upload stays.
+        if upload.new:
+            await run_in_threadpool(store.discard, application_id, upload.ref)
+        raise
+    return upload.ref
 
 
 @router.post("/{application_id}/declarer")
 async def invite_declarer(
     application_id: ApplicationId,
     body: DeclarerInvite,
-    principal: Applicant,
+    principal: Annotated[Principal, Depends(may(Action.INVITE_DECLARER))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R09: invite the manager or practice educator; a new invitation replaces the last.
 
     With an ``Idempotency-Key``, a retried invitation is sent once.
     """
     command = InviteDeclarer(actor=actor(principal), **dict(body))
-    update_id = workflows.update_id("invite_declarer", principal, idempotency_key)
     return await workflows.update(
-        temporal, application_id, "invite_declarer", command, principal, update_id=update_id
+        temporal,
+        application_id,
+        ApplicationWorkflow.invite_declarer,
+        command,
+        principal,
+        idempotency_key=idempotency_key,
     )
 
 
 @router.post("/{application_id}/submit")
 async def submit_application(
     application_id: ApplicationId,
-    principal: Applicant,
+    principal: Annotated[Principal, Depends(may(Action.SUBMIT))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R10: submit; refused with every missing item (422) while anything is missing."""
     command = ApplicantAction(actor=actor(principal))
     return await workflows.update(
         temporal,
         application_id,
-        "submit",
+        ApplicationWorkflow.submit,
         command,
         principal,
-        update_id=workflows.update_id("submit", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 
 @router.post("/{application_id}/resubmit")
 async def resubmit_application(
     application_id: ApplicationId,
-    principal: Applicant,
+    principal: Annotated[Principal, Depends(may(Action.RESUBMIT))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R13: resubmit a deferred application with the further evidence asked for."""
     command = ApplicantAction(actor=actor(principal))
     return await workflows.update(
         temporal,
         application_id,
-        "resubmit",
+        ApplicationWorkflow.resubmit,
         command,
         principal,
-        update_id=workflows.update_id("resubmit", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 
@@ -292,19 +296,19 @@ async def resubmit_application(
 async def withdraw_application(
     application_id: ApplicationId,
     body: WithdrawalCreate,
-    principal: ApplicantOrOfficer,
+    principal: Annotated[Principal, Depends(may(Action.WITHDRAW))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """Withdraw the application (the applicant, or an officer)."""
     command = Withdraw(actor=actor(principal), reason=body.reason)
     return await workflows.update(
         temporal,
         application_id,
-        "withdraw",
+        ApplicationWorkflow.withdraw,
         command,
         principal,
-        update_id=workflows.update_id("withdraw", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 

@@ -17,6 +17,7 @@ from api import errors
 from api.deps import ApplicationId, TemporalDep
 from api.schemas import DeclarationReceipt
 from models.commands import DeclarationAnswer, DeclarationResponse
+from models.enums import DeclarationStatus
 from models.views import DeclarationRequest
 
 router = APIRouter(prefix="/declarations", tags=["declarations"])
@@ -49,7 +50,6 @@ async def answer_declaration(
         response = DeclarationResponse(token=token, **dict(body))
     except ValidationError as err:
         raise errors.invalid_body(err) from err
-    view = await workflows.respond_to_declaration(temporal, application_id, response)
-    declaration = view.application.declaration
-    assert declaration is not None  # the workflow just recorded the answer
-    return DeclarationReceipt(application_id=application_id, status=declaration.status)
+    await workflows.respond_to_declaration(temporal, application_id, response)
+    answered = DeclarationStatus.CONFIRMED if response.confirm else DeclarationStatus.DECLINED
+    return DeclarationReceipt(application_id=application_id, status=answered)

@@ -11,19 +11,18 @@ from api.access import actor
 from api.auth import Principal, Role
 from api.deps import (
     AccreditationReader,
-    ApplicantOrOfficer,
     IdempotencyKey,
     Membership,
+    Reaccreditor,
     TemporalDep,
 )
-from api.schemas import ReaccreditationCreate
+from api.schemas import ApplicationCreated, ReaccreditationCreate
 from models.accreditation import (
     AccreditationView,
     MembershipChanged,
     ScopeChanged,
     StartReaccreditation,
 )
-from models.views import ApplicationView
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -43,21 +42,34 @@ async def read_accreditation(
 async def start_reaccreditation(
     member_id: MemberId,
     body: ReaccreditationCreate,
-    principal: ApplicantOrOfficer,
+    principal: Reaccreditor,
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
-    """R15/R17: start a re-accreditation application on the pathway the member is directed to.
+) -> ApplicationCreated:
+    """R15/R17: start a re-accreditation application on the pathway the member is directed to:
+    its id, state, allowed actions and what is still missing. Read the whole application at
+    ``GET /applications/{application_id}``.
 
     With an ``Idempotency-Key``, a retried start answers the application the first one opened.
     """
     _check_member(principal, member_id)
     command = StartReaccreditation(actor=actor(principal), role_details=body.role_details)
-    update_id = application_workflows.update_id("reaccreditation", principal, idempotency_key)
+    update_id = (
+        application_workflows.idempotent_id("reaccreditation-", principal, idempotency_key)
+        if idempotency_key
+        else None
+    )
     application_id = await member_workflows.start_reaccreditation(
         temporal, member_id, command, update_id
     )
-    return await application_workflows.view(temporal, application_id)
+    # The update answers the new application's id; where it stands is the application's.
+    view = await application_workflows.view(temporal, application_id)
+    return ApplicationCreated(
+        application_id=application_id,
+        state=view.state,
+        allowed_actions=view.allowed_actions,
+        missing=view.missing,
+    )
 
 
 @router.post("/{member_id}/membership", status_code=status.HTTP_202_ACCEPTED)

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import Assessor, OfficerOrAdmin, Offset, SessionDep
-from api.schemas import StaffQueue
 from models.enums import ApplicationKind, Pathway
+from models.queues import StaffQueue
 from storage import queries
 from storage.queries import MAX_PAGE_SIZE, Page, QueueItem
 

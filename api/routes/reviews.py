@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from api import application_workflows as workflows
 from api.access import actor, check_reader
+from api.auth import Principal
 from api.deps import (
     ApplicationId,
     Assessor,
     AuditReader,
     IdempotencyKey,
-    Officer,
-    OfficerOrAdmin,
     SessionDep,
     TemporalDep,
+    may,
 )
 from api.schemas import (
     AllocationCreate,
@@ -23,11 +25,13 @@ from api.schemas import (
     AssessmentDraftUpdate,
     DecisionCreate,
 )
+from models.actions import Action
 from models.application import AssessmentDraft
 from models.commands import AllocateAssessor, Decision, RecordAssessment, SaveAssessmentDraft
 from models.records import AuditEvent
-from models.views import ApplicationView
+from models.views import ActionResult
 from storage import queries
+from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/applications", tags=["staff"])
 
@@ -36,19 +40,19 @@ router = APIRouter(prefix="/applications", tags=["staff"])
 async def allocate_assessor(
     application_id: ApplicationId,
     body: AllocationCreate,
-    principal: OfficerOrAdmin,
+    principal: Annotated[Principal, Depends(may(Action.ALLOCATE_ASSESSOR))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R12: allocate or reallocate an independent assessor (named, or chosen by the service)."""
     command = AllocateAssessor(actor=actor(principal), **dict(body))
     return await workflows.update(
         temporal,
         application_id,
-        "allocate_assessor",
+        ApplicationWorkflow.allocate_assessor,
         command,
         principal,
-        update_id=workflows.update_id("allocate_assessor", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 
@@ -56,19 +60,19 @@ async def allocate_assessor(
 async def record_assessment(
     application_id: ApplicationId,
     body: AssessmentCreate,
-    principal: Assessor,
+    principal: Annotated[Principal, Depends(may(Action.RECORD_ASSESSMENT))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R12/R13: the allocated assessor's findings per learning outcome and recommendation."""
     command = RecordAssessment(actor=actor(principal), **dict(body))
     return await workflows.update(
         temporal,
         application_id,
-        "record_assessment",
+        ApplicationWorkflow.record_assessment,
         command,
         principal,
-        update_id=workflows.update_id("record_assessment", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 
@@ -76,13 +80,15 @@ async def record_assessment(
 async def save_assessment_draft(
     application_id: ApplicationId,
     body: AssessmentDraftUpdate,
-    principal: Assessor,
+    principal: Annotated[Principal, Depends(may(Action.SAVE_ASSESSMENT_DRAFT))],
     temporal: TemporalDep,
-) -> AssessmentDraft | None:
-    """The allocated assessor saves unfinished findings, to finish and submit later."""
+) -> ActionResult:
+    """The allocated assessor saves unfinished findings, to finish and submit later; read them
+    back at ``GET /applications/{application_id}/assessment/draft``."""
     command = SaveAssessmentDraft(actor=actor(principal), **dict(body))
-    await workflows.update(temporal, application_id, "save_assessment_draft", command, principal)
-    return await workflows.assessment_draft(temporal, application_id)
+    return await workflows.update(
+        temporal, application_id, ApplicationWorkflow.save_assessment_draft, command, principal
+    )
 
 
 @router.get("/{application_id}/assessment/draft")
@@ -98,19 +104,19 @@ async def read_assessment_draft(
 async def verify_application(
     application_id: ApplicationId,
     body: DecisionCreate,
-    principal: Officer,
+    principal: Annotated[Principal, Depends(may(Action.VERIFY))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R11: a professional officer verifies an approved-route application."""
     command = Decision(actor=actor(principal), **dict(body))
     return await workflows.update(
         temporal,
         application_id,
-        "verify",
+        ApplicationWorkflow.verify,
         command,
         principal,
-        update_id=workflows.update_id("verify", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 
@@ -118,19 +124,19 @@ async def verify_application(
 async def ratify_assessment(
     application_id: ApplicationId,
     body: DecisionCreate,
-    principal: Officer,
+    principal: Annotated[Principal, Depends(may(Action.RATIFY))],
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
-) -> ApplicationView:
+) -> ActionResult:
     """R13: a professional officer ratifies (or, with a reason, overrules) the recommendation."""
     command = Decision(actor=actor(principal), **dict(body))
     return await workflows.update(
         temporal,
         application_id,
-        "ratify",
+        ApplicationWorkflow.ratify,
         command,
         principal,
-        update_id=workflows.update_id("ratify", principal, idempotency_key),
+        idempotency_key=idempotency_key,
     )
 
 

@@ -80,11 +80,18 @@ async def create(
     pathway: Pathway = Pathway.AP_L4,
     route: Route = Route.NON_APPROVED,
 ) -> dict[str, Any]:
+    """A new application of the member's: the create's answer (id, state, allowed actions,
+    missing items)."""
     body = {"pathway": pathway, "route": route, "applicant": profile(member_id)}
     response = await service.http.post(
         "/applications", json=body, headers=service.member(member_id)
     )
     return ok(response, 201)  # type: ignore[no-any-return]
+
+
+async def view_of(service: Service, app_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The whole application, as ``headers``' caller reads it."""
+    return ok(await service.http.get(f"/applications/{app_id}", headers=headers))  # type: ignore[no-any-return]
 
 
 async def upload(
@@ -106,7 +113,7 @@ async def upload(
 async def fill_in(
     service: Service, app_id: str, member_id: str, pathway: Pathway, route: Route
 ) -> dict[str, Any]:
-    """Upload the scope and certificate and enter every section; the updated view."""
+    """Upload the scope and certificate and enter every section; the update's result."""
     ok(await upload(service, app_id, member_id, "scope_of_practice", name="scope.pdf"), 201)
     cert = ok(await upload(service, app_id, member_id, "certificate", name="certificate.pdf"), 201)
     day = today().date()
@@ -170,15 +177,16 @@ async def declare(service: Service, app_id: str, member_id: str) -> None:
 async def submitted(
     service: Service, pathway: Pathway = Pathway.AP_L4, route: Route = Route.NON_APPROVED
 ) -> tuple[str, str, dict[str, Any]]:
-    """A new member's application, filled in, declared and submitted: (id, member, view)."""
+    """A new member's application, filled in, declared and submitted: (id, member, view),
+    the view read after the submission."""
     member_id = new_member_id()
-    app_id = (await create(service, member_id, pathway, route))["application"]["application_id"]
+    app_id = (await create(service, member_id, pathway, route))["application_id"]
     await fill_in(service, app_id, member_id, pathway, route)
     await declare(service, app_id, member_id)
-    response = await service.http.post(
-        f"/applications/{app_id}/submit", headers=service.member(member_id)
-    )
-    return app_id, member_id, ok(response)
+    me = service.member(member_id)
+    result = ok(await service.http.post(f"/applications/{app_id}/submit", headers=me))
+    assert result["application_id"] == app_id
+    return app_id, member_id, await view_of(service, app_id, me)
 
 
 def findings(pathway: Pathway, level: FindingLevel = FindingLevel.MET) -> list[dict[str, str]]:

@@ -209,7 +209,7 @@ async def matrix(service: Service) -> Matrix:
 
 async def _create_for(service: Service, member_id: str) -> str:
     created = await create(service, member_id)
-    return str(created["application"]["application_id"])
+    return str(created["application_id"])
 
 
 @pytest.mark.parametrize("caller", CALLERS)

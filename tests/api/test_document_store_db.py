@@ -19,6 +19,7 @@ from api.documents import (
     DocumentStore,
     DocumentTooLarge,
     UnsupportedDocument,
+    Upload,
     document_id_for,
 )
 from models.application import DocumentRef
@@ -222,3 +223,44 @@ def test_the_setting_names_a_known_store(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("ACCRED_DOCUMENT_STORE", "s3")
     with pytest.raises(ValidationError, match="document_store"):
         Settings(_env_file=None)
+
+
+@pytest.mark.parametrize("kind", ["directory", "database"])
+def test_an_upload_says_whether_it_is_new_and_a_discarded_one_no_longer_reads(
+    kind: str, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    chosen: DocumentStore = (
+        DirectoryDocumentStore(tmp_path, 1024)
+        if kind == "directory"
+        else DatabaseDocumentStore(lambda: session_factory, 1024)
+    )
+    document_id = document_id_for("app-a", "client-key-3")
+
+    def upload(application_id: str, content: bytes) -> Upload:
+        return chosen.upload(
+            application_id=application_id,
+            content=content,
+            filename="",
+            kind=DocumentKind.CERTIFICATE,
+            document_id=document_id,
+        )
+
+    first = upload("app-a", PDF)
+    retried = upload("app-a", PDF)
+    assert (first.new, retried.new) == (True, False)
+    assert retried.ref == first.ref
+    shared = upload("app-b", PDF)  # the same content, uploaded to another application
+    assert shared.new
+
+    # A reference that is not the upload's (another hash) discards nothing.
+    chosen.discard("app-a", first.ref.model_copy(update={"sha256": "0" * 64}))
+    assert chosen.read("app-a", first.ref) == (PDF, "application/pdf")
+
+    chosen.discard("app-a", first.ref)
+    with pytest.raises(DocumentNotFound):
+        chosen.read("app-a", first.ref)
+    chosen.discard("app-a", first.ref)  # discarding again changes nothing
+    assert chosen.read("app-b", shared.ref) == (PDF, "application/pdf")  # content kept
+    again = upload("app-a", PNG)  # the id is free again: this upload is recorded afresh
+    assert again.new
+    assert chosen.read("app-a", again.ref) == (PNG, "image/png")

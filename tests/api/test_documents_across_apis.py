@@ -56,7 +56,7 @@ def new_application(http: httpx.Client, service: RunningService, member_id: str)
         f"{service.api_urls[0]}/applications", json=body, headers=applicant(service, member_id)
     )
     assert response.status_code == 201, response.text
-    return str(response.json()["application"]["application_id"])
+    return str(response.json()["application_id"])
 
 
 def upload(

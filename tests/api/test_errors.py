@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from models.enums import Pathway, Route
+from models.refusals import not_allowed
 from tests.api.helpers import (
     JPEG,
     MAX_UPLOAD_BYTES,
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.dev_server
 async def _draft(service: Service) -> tuple[str, str]:
     member_id = new_member_id()
     created = await create(service, member_id)
-    return created["application"]["application_id"], member_id
+    return created["application_id"], member_id
 
 
 async def _view(service: Service, app_id: str, member_id: str) -> dict[str, Any]:
@@ -92,7 +93,8 @@ async def test_finished_application_refuses_changes_with_409(service: Service) -
     for path, body in calls:
         response = await service.http.post(f"/applications/{app_id}/{path}", json=body, headers=me)
         assert response.status_code == 409, response.text
-        assert "withdrawn" in response.json()["message"]
+        assert response.json()["message"] == not_allowed(path, "withdrawn", []).message
+        assert response.json()["allowed_actions"] == []
     assert (await _view(service, app_id, member_id))["state"] == "withdrawn"
 
 
@@ -144,6 +146,27 @@ async def test_uploads_too_large_or_of_the_wrong_type_are_refused(service: Servi
     assert [d["filename"] for d in documents] == ["scan.png", "photo.jpeg", "certificate"]
     stored = service.settings.document_store_path / documents[0]["sha256"][:2]
     assert (stored / documents[0]["sha256"]).read_bytes() == PNG
+
+
+async def test_an_upload_the_application_refuses_is_not_kept(service: Service) -> None:
+    app_id, member_id = await _draft(service)
+    me = service.member(member_id)
+    uploads = service.settings.document_store_path / "uploads"
+    # Another member's application, one that does not exist, one that has ended: each refuses.
+    other = new_member_id()
+    other_app = (await create(service, other))["application_id"]
+    refused = await upload(service, other_app, member_id, "certificate")
+    assert refused.status_code == 403, refused.text
+    unknown = await upload(service, "app-unknown", member_id, "certificate")
+    assert unknown.status_code == 404, unknown.text
+    ok(await service.http.post(f"/applications/{app_id}/withdraw", json={}, headers=me))
+    ended = await upload(service, app_id, member_id, "certificate")
+    assert ended.status_code == 409, ended.text
+    assert ended.json()["allowed_actions"] == []
+    assert ended.json()["message"].endswith("while the application is withdrawn; allowed now: none")
+    for application in (other_app, "app-unknown", app_id):
+        assert list((uploads / application).glob("*")) == [], application
+    assert (await _view(service, other_app, other))["application"]["content"]["documents"] == []
 
 
 async def test_bad_input_never_500s_and_never_changes_saved_data(service: Service) -> None:

@@ -31,6 +31,7 @@ from tests.api.helpers import (
     profile,
     submitted,
     upload,
+    view_of,
 )
 from tests.builders import pathway_catalogue
 from worker import build_worker, load_settings_catalogue
@@ -50,10 +51,10 @@ async def test_defect1_documents_enter_only_by_upload_and_stay_with_their_applic
     service: Service,
 ) -> None:
     victim = new_member_id()
-    victim_app = (await create(service, victim))["application"]["application_id"]
+    victim_app = (await create(service, victim))["application_id"]
     certificate = ok(await upload(service, victim_app, victim, "certificate"), 201)
     attacker = new_member_id()
-    attacker_app = (await create(service, attacker))["application"]["application_id"]
+    attacker_app = (await create(service, attacker))["application_id"]
 
     copied = await service.http.patch(
         f"/applications/{attacker_app}",
@@ -75,6 +76,16 @@ async def test_defect1_documents_enter_only_by_upload_and_stay_with_their_applic
         certificate["sha256"]
     )
     assert not (store / "uploads" / attacker_app).exists()
+
+    # An upload to another member's application is refused by it, and forgotten by the store.
+    planted = await upload(service, victim_app, attacker, "certificate", PDF, "planted.pdf")
+    assert planted.status_code == 403, planted.text
+    assert [p.name for p in (store / "uploads" / victim_app).iterdir()] == [
+        certificate["document_id"]
+    ]
+    assert [d["document_id"] for d in await _documents(service, victim_app, victim)] == [
+        certificate["document_id"]
+    ]
 
     # Control characters never reach a stored name or a header (sent raw, not percent-encoded).
     boundary = "b0undary"
@@ -112,7 +123,7 @@ async def test_defect1_documents_enter_only_by_upload_and_stay_with_their_applic
 
 async def test_defect2_any_unicode_file_name_downloads(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     name = "證明書 Zoë.pdf"
     ref = ok(await upload(service, app_id, member_id, "certificate", PDF, name), 201)
     assert ref["filename"] == name
@@ -145,7 +156,7 @@ async def test_defect4_a_large_draft_is_refused_at_once_and_the_application_stay
     service: Service,
 ) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     me = service.member(member_id)
     await fill_in(service, app_id, member_id, Pathway.AP_L4, Route.NON_APPROVED)
     before = ok(await service.http.get(f"/applications/{app_id}", headers=me))
@@ -192,10 +203,17 @@ async def test_defect5_and_defect6_no_worker_is_a_bounded_503_and_a_create_is_ne
     body = {"pathway": "AP_L4", "route": "approved", "applicant": profile(member_id)}
     key = {"Idempotency-Key": f"create-{uuid.uuid4()}"}
     async for http in _app_client(app):
-        # Defect 6: the workflow started, nobody can read it yet: 202, never "try again".
+        # Starting a workflow needs no worker: the create answers where the new one stands.
+        created = ok(await http.post("/applications", json=body, headers={**me, **key}), 201)
+        app_id = created["application_id"]
+        assert created["state"] == "draft"
+        assert "save_draft" in created["allowed_actions"]
+        assert {p["field"] for p in created["missing"]} >= {"role_details", "documents"}
+        # Defect 6: a retried create finds it started, nobody can read it yet: 202, never
+        # "try again".
         accepted = await http.post("/applications", json=body, headers={**me, **key})
         assert accepted.status_code == 202, accepted.text
-        app_id = accepted.json()["application_id"]
+        assert accepted.json()["application_id"] == app_id
         assert accepted.headers["location"] == f"/applications/{app_id}"
         # Defect 5: reads and updates answer 503 within the configured time, with Retry-After.
         for method, kwargs in [("GET", {}), ("PATCH", {"json": {"cpd": []}})]:
@@ -217,18 +235,22 @@ async def test_defect5_and_defect6_no_worker_is_a_bounded_503_and_a_create_is_ne
             view = ok(await http.get(f"/applications/{app_id}", headers=me))
             assert view["state"] == "draft"
             again = ok(await http.post("/applications", json=body, headers={**me, **key}), 201)
-            assert again["application"]["application_id"] == app_id
+            assert (again["application_id"], again["state"]) == (app_id, "draft")
             other = ok(await http.post("/applications", json=body, headers=me), 201)
-            assert other["application"]["application_id"] != app_id
-        listed = ok(await http.get("/applications", headers=me))
-        assert sorted(a["application_id"] for a in listed) == sorted(
-            [app_id, other["application"]["application_id"]]
-        )
+            assert other["application_id"] != app_id
+            # The listing is the read model, written by the worker after the create answered.
+            wanted = sorted([app_id, other["application_id"]])
+            for _ in range(100):
+                listed = ok(await http.get("/applications", headers=me))
+                if sorted(a["application_id"] for a in listed) == wanted:
+                    break
+                await asyncio.sleep(0.1)
+        assert sorted(a["application_id"] for a in listed) == wanted
 
 
 async def test_defect6_retried_uploads_and_invitations_act_once(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     me = service.member(member_id)
     key = {**me, "Idempotency-Key": f"upload-{uuid.uuid4()}"}
     uploads = [
@@ -307,7 +329,8 @@ async def test_defect8_an_allocation_names_the_assessor_it_replaces(service: Ser
             headers=admin,
         )
     )
-    assert moved["assessor_id"] not in (None, first)
+    assert moved["state"] == "in_assessment"
+    assert (await view_of(service, app_id, admin))["assessor_id"] not in (None, first)
     released = await service.mail.wait_for_subject(f"{app_id} no longer allocated to you")
     assert "allocated to another" in str(released.get_content())
 
@@ -342,7 +365,7 @@ async def test_defect9_dates_are_dates(service: Service) -> None:
 
 async def test_defect10_request_bodies_are_capped_before_they_are_read(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     me = service.member(member_id)
     cap = service.settings.max_request_bytes
     received = 0
@@ -389,7 +412,7 @@ async def test_a_fault_is_a_500_with_a_correlation_id_in_body_header_and_log(
 
 async def test_the_read_model_shows_documents_added_by_upload(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     ok(await upload(service, app_id, member_id, "certificate"), 201)
 
     async def audited() -> list[Any] | None:

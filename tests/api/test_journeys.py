@@ -10,6 +10,7 @@ import pytest
 from httpx import Response
 
 from api.auth import Role
+from models.actions import Action
 from models.enums import FindingLevel, Pathway, Route
 from tests.api.helpers import (
     Service,
@@ -23,6 +24,7 @@ from tests.api.helpers import (
     ok,
     profile,
     submitted,
+    view_of,
 )
 
 pytestmark = pytest.mark.dev_server
@@ -34,12 +36,21 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     http = service.http
     member_id = new_member_id()
     created = await create(service, member_id)
-    app_id = created["application"]["application_id"]
+    app_id = created["application_id"]
     assert created["state"] == "draft"
     assert {p["field"] for p in created["missing"]} >= {"role_details", "documents"}
+    assert Action.SUBMIT not in created["allowed_actions"]
+    # Answered without asking the workflow, as the workflow itself answers.
+    first = await view_of(service, app_id, service.member(member_id))
+    assert (created["allowed_actions"], created["missing"]) == (
+        first["allowed_actions"],
+        first["missing"],
+    )
 
-    view = await fill_in(service, app_id, member_id, Pathway.AP_L4, Route.NON_APPROVED)
-    assert [p["field"] for p in view["missing"]] == ["declaration"]
+    filled = await fill_in(service, app_id, member_id, Pathway.AP_L4, Route.NON_APPROVED)
+    assert (filled["application_id"], filled["state"]) == (app_id, "draft")
+    assert [p["field"] for p in filled["missing"]] == ["declaration"]
+    assert filled["version"] > 1
 
     token = await invite(service, app_id, member_id)
     asked = ok(await http.get(f"/declarations/{app_id}/{token}"))
@@ -49,7 +60,10 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     assert answer == {"application_id": app_id, "status": "confirmed"}
 
     me = service.member(member_id)
-    view = ok(await http.post(f"/applications/{app_id}/submit", headers=me))
+    result = ok(await http.post(f"/applications/{app_id}/submit", headers=me))
+    assert result["missing"] == []
+    assert result["version"] > filled["version"]
+    view = await view_of(service, app_id, me)
     assert view["state"] == "in_assessment", view["queue_reason"]
     assessor = service.auth(Role.ASSESSOR, view["assessor_id"])
     as_assessor = ok(await http.get(f"/applications/{app_id}", headers=assessor))
@@ -79,17 +93,20 @@ async def test_r12_r13_r19_non_approved_application_reaches_the_register(
     assert app_id not in [i["summary"]["application_id"] for i in page["items"]]
 
     body = {"findings": findings(Pathway.AP_L4), "recommended_outcome": "accredited"}
-    view = ok(await http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
-    assert view["state"] == "awaiting_ratification"
+    result = ok(await http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
+    assert result["state"] == "awaiting_ratification"
+    assert Action.RATIFY in result["allowed_actions"]
     queue = await eventually(lambda: _queued(service, "awaiting_ratification", app_id))
     assert queue["summary"]["state"] == "awaiting_ratification"
 
-    view = ok(
+    result = ok(
         await http.post(f"/applications/{app_id}/ratification", json={}, headers=service.officer())
     )
+    assert (result["state"], result["allowed_actions"]) == ("accredited", [])
+    view = await view_of(service, app_id, service.officer())
     assert (view["state"], view["award"] is not None) == ("accredited", True)
 
-    registration_number = created["application"]["applicant"]["registration_number"]
+    registration_number = view["application"]["applicant"]["registration_number"]
     # The member's accreditation workflow writes the register entry just after the award.
     found = await eventually(lambda: _registered(service, member_id))
     assert [e["registration_number"] for e in found] == [registration_number]
@@ -121,14 +138,15 @@ async def test_r11_approved_application_is_verified_from_the_queue(service: Serv
     assert view["state"] == "in_verification"
     item = await eventually(lambda: _queued(service, "awaiting_verification", app_id))
     assert item["overdue"] is False
-    view = ok(
+    result = ok(
         await service.http.post(
             f"/applications/{app_id}/verification",
             json={"outcome": "accredited"},
             headers=service.officer(),
         )
     )
-    assert view["state"] == "accredited"
+    assert result["state"] == "accredited"
+    assert (await view_of(service, app_id, service.officer()))["award"] is not None
 
 
 async def test_r13_deferred_application_is_resubmitted(service: Service) -> None:
@@ -138,38 +156,41 @@ async def test_r13_deferred_application_is_resubmitted(service: Service) -> None
     partly[0]["level"] = FindingLevel.PARTLY_MET.value
     body = {"findings": partly, "recommended_outcome": "deferred"}
     ok(await service.http.post(f"/applications/{app_id}/assessment", json=body, headers=assessor))
-    view = ok(
+    result = ok(
         await service.http.post(
             f"/applications/{app_id}/ratification", json={}, headers=service.officer()
         )
     )
-    assert view["state"] == "deferred"
+    assert result["state"] == "deferred"
+    assert Action.RESUBMIT in result["allowed_actions"]
+    view = await view_of(service, app_id, service.member(member_id))
     assert view["feedback"][0]["level"] == "partly_met"
-    view = ok(
+    result = ok(
         await service.http.post(
             f"/applications/{app_id}/resubmit", headers=service.member(member_id)
         )
     )
-    assert view["state"] == "in_assessment"
+    assert result["state"] == "in_assessment"
 
 
 async def test_r12_officer_reallocates_to_another_assessor(service: Service) -> None:
     app_id, _member, view = await submitted(service)
     first = view["assessor_id"]
-    view = ok(
+    admin = service.auth(Role.ADMIN, "admin-1")
+    result = ok(
         await service.http.post(
             f"/applications/{app_id}/allocation",
             json={"reason": "first assessor on leave", "replaces_assessor_id": first},
-            headers=service.auth(Role.ADMIN, "admin-1"),
+            headers=admin,
         )
     )
-    assert view["state"] == "in_assessment"
-    assert view["assessor_id"] not in (None, first)
+    assert result["state"] == "in_assessment"
+    assert (await view_of(service, app_id, admin))["assessor_id"] not in (None, first)
 
 
 async def test_r09_declined_declaration_goes_back_with_the_reason(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
+    app_id = (await create(service, member_id))["application_id"]
     token = await invite(service, app_id, member_id)
     link = f"/declarations/{app_id}/{token}"
     refused = await service.http.post(link, json={"confirm": False})
@@ -184,15 +205,17 @@ async def test_r09_declined_declaration_goes_back_with_the_reason(service: Servi
 
 async def test_withdraw_by_the_applicant(service: Service) -> None:
     member_id = new_member_id()
-    app_id = (await create(service, member_id))["application"]["application_id"]
-    view = ok(
+    app_id = (await create(service, member_id))["application_id"]
+    result = ok(
         await service.http.post(
             f"/applications/{app_id}/withdraw",
             json={"reason": "changed my mind"},
             headers=service.member(member_id),
         )
     )
-    assert view["state"] == "withdrawn"
+    assert (result["state"], result["allowed_actions"]) == ("withdrawn", [])
+    view = await view_of(service, app_id, service.member(member_id))
+    assert view["history"][-1]["reason"] == "changed my mind"
 
 
 async def test_portal_creates_for_a_member_and_lists_their_applications(
@@ -202,8 +225,9 @@ async def test_portal_creates_for_a_member_and_lists_their_applications(
     portal = service.auth(Role.PORTAL, "portal")
     body = {"pathway": "AP_L5", "kind": "reaccreditation", "applicant": profile(member_id)}
     created = ok(await service.http.post("/applications", json=body, headers=portal), 201)
-    app_id = created["application"]["application_id"]
-    assert created["application"]["kind"] == "reaccreditation"
+    app_id = created["application_id"]
+    assert created["state"] == "draft"
+    assert (await view_of(service, app_id, portal))["application"]["kind"] == "reaccreditation"
 
     async def listed() -> list[dict[str, Any]]:
         response = await service.http.get(

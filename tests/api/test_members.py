@@ -9,7 +9,15 @@ import pytest
 
 from api.auth import Role
 from models.enums import Pathway
-from tests.api.helpers import Service, eventually, findings, new_member_id, ok, submitted
+from tests.api.helpers import (
+    Service,
+    eventually,
+    findings,
+    new_member_id,
+    ok,
+    submitted,
+    view_of,
+)
 
 pytestmark = pytest.mark.dev_server
 
@@ -61,11 +69,16 @@ async def test_r15_reaccreditation_starts_once(service: Service) -> None:
     started = ok(
         await service.http.post(f"/members/{member_id}/reaccreditation", json={}, headers=me), 201
     )
-    assert started["application"]["kind"] == "reaccreditation"
     assert started["state"] == "draft"
+    view = await view_of(service, started["application_id"], me)
+    assert view["application"]["kind"] == "reaccreditation"
+    assert (started["allowed_actions"], started["missing"]) == (
+        view["allowed_actions"],
+        view["missing"],
+    )
     again = await service.http.post(f"/members/{member_id}/reaccreditation", json={}, headers=me)
     assert again.status_code == 409, again.text
-    assert started["application"]["application_id"] in again.json()["message"]
+    assert started["application_id"] in again.json()["message"]
 
 
 async def test_r18_scope_change_is_accepted_and_unknown_members_are_404(service: Service) -> None:

@@ -199,7 +199,7 @@ async def _filled_in(
 ) -> str:
     """A new draft of ``member_id``'s with every section filled in (not yet declared)."""
     created = await create(service, member_id, pathway, route)
-    app_id: str = created["application"]["application_id"]
+    app_id: str = created["application_id"]
     await fill_in(service, app_id, member_id, pathway, route)
     return app_id
 

@@ -16,8 +16,9 @@ from models.enums import (
     PractitionerRole,
     Route,
 )
-from models.errors import NotReadyError, Problem
+from models.errors import Problem
 from models.readiness import MIN_VERIFIED_CPD, readiness
+from models.refusals import RefusalKind, refused
 from tests.builders import (
     TODAY,
     certificate_document,
@@ -120,12 +121,12 @@ def test_r10_several_gaps_in_a_filled_application_are_all_reported() -> None:
     }
 
 
-def test_r10_not_ready_error_lists_every_problem_in_its_message() -> None:
+def test_r10_not_ready_refusal_lists_every_problem_in_its_message() -> None:
     problems = problems_of(draft_application(Pathway.MA_L4, Route.APPROVED))
-    error = NotReadyError(problems)
-    assert error.problems == problems
+    refusal = refused(RefusalKind.NOT_READY, "the application is not ready", problems)
+    assert refusal.problems == problems
     for problem in problems:
-        assert f"{problem.field}: {problem.message}" in str(error)
+        assert f"{problem.field}: {problem.message}" in refusal.message
 
 
 def test_r10_checking_readiness_changes_nothing_entered() -> None:

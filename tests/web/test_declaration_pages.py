@@ -36,7 +36,7 @@ async def invited(api: AsyncClient, live: RunningService, sink: SmtpSink) -> tup
         headers=me,
     )
     assert created.status_code == 201, created.text
-    app_id = created.json()["application"]["application_id"]
+    app_id = created.json()["application_id"]
     role = {
         "role": "assistant_practitioner",
         "job_title": "Assistant practitioner",

@@ -5,16 +5,18 @@ and the assessor's findings. Each is the same workflow update the JSON API sends
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 from temporalio.client import WorkflowUpdateFailedError
 
 from api import application_workflows as workflows
 from api.access import actor
+from api.application_workflows import C, UpdateHandler
 from api.auth import Principal
 from api.deps import CatalogueDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError, update_refused
@@ -27,6 +29,7 @@ from web import csrf
 from web.routes.console import render_application, staff_view
 from web.session import OfficerSession, Staff
 from web.templating import render
+from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/console/applications", include_in_schema=False)
 
@@ -46,7 +49,7 @@ async def allocate(
     """R12: allocate the chosen assessor (or let the service choose), naming the one replaced."""
     form = await request.form(max_fields=MAX_FORM_FIELDS)
 
-    def command() -> BaseModel:
+    def command() -> AllocateAssessor:
         return AllocateAssessor(
             actor=actor(principal),
             assessor_id=_text(form, "assessor_id") or None,
@@ -56,7 +59,7 @@ async def allocate(
 
     return await _act(
         request, application_id, principal, temporal, settings, session, catalogue,
-        form, "allocate_assessor", command, done="allocated",
+        form, ApplicationWorkflow.allocate_assessor, command, done="allocated",
     )  # fmt: skip
 
 
@@ -73,9 +76,10 @@ async def decide(
     """R11 verification or R13 ratification: accept, overrule with a reason, or defer with
     feedback on each learning outcome not fully met."""
     form = await request.form(max_fields=MAX_FORM_FIELDS)
-    update = "verify" if _text(form, "decision") == "verify" else "ratify"
+    verify = _text(form, "decision") == "verify"
+    update = ApplicationWorkflow.verify if verify else ApplicationWorkflow.ratify
 
-    def command() -> BaseModel:
+    def command() -> Decision:
         outcome = _text(form, "outcome")
         return Decision(
             actor=actor(principal),
@@ -104,21 +108,25 @@ async def assess(
     form = await request.form(max_fields=MAX_FORM_FIELDS)
     submit = _text(form, "intent") == "submit"
 
-    def command() -> BaseModel:
+    def fields() -> dict[str, Any]:
         outcome = _text(form, "recommended_outcome")
-        fields = {
+        return {
             "actor": actor(principal),
             "findings": _findings(form, "finding"),
             "recommended_outcome": outcome if outcome in set(Outcome) else None,
             "summary": _text(form, "summary"),
         }
-        model = RecordAssessment if submit else SaveAssessmentDraft
-        return model.model_validate(fields)
 
-    update = "record_assessment" if submit else "save_assessment_draft"
+    if submit:
+        return await _act(
+            request, application_id, principal, temporal, settings, session, catalogue,
+            form, ApplicationWorkflow.record_assessment,
+            lambda: RecordAssessment.model_validate(fields()), done="submitted",
+        )  # fmt: skip
     return await _act(
         request, application_id, principal, temporal, settings, session, catalogue,
-        form, update, command, done="submitted" if submit else "saved",
+        form, ApplicationWorkflow.save_assessment_draft,
+        lambda: SaveAssessmentDraft.model_validate(fields()), done="saved",
     )  # fmt: skip
 
 
@@ -131,11 +139,13 @@ async def _act(
     session: SessionDep,
     catalogue: CatalogueDep,
     form: FormData,
-    update: str,
-    command: Any,
+    update: UpdateHandler[C],
+    command: Callable[[], C],
     *,
     done: str,
 ) -> Response:
+    """Run ``update`` with the ``command`` the form gives; the page again, with the problems
+    listed, when the form or the workflow refuses it."""
     view = await staff_view(request, temporal, application_id, principal)
     if not isinstance(view, ApplicationView):
         return view
@@ -154,23 +164,12 @@ async def _act(
         )
     try:
         await workflows.update(temporal, application_id, update, built, principal)
-    except WorkflowUpdateFailedError as err:
+    except (WorkflowUpdateFailedError, ApiError) as err:
         refused = update_refused(err)
         return await _again(
             request, principal, view, session, catalogue, form, _refusal_errors(refused),
             refused.status_code,
         )  # fmt: skip
-    except ApiError as err:
-        return await _again(
-            request,
-            principal,
-            view,
-            session,
-            catalogue,
-            form,
-            _refusal_errors(err),
-            err.status_code,
-        )
     except TemporalUnavailable:
         response = render(request, "unavailable.html", status_code=503)
         response.headers["Retry-After"] = str(settings.retry_after_seconds)
@@ -199,10 +198,6 @@ async def _again(
         form={k: v for k, v in form.items() if isinstance(v, str)},
         status_code=status_code,
     )
-
-
-def _actor(principal: Principal) -> Any:
-    return actor(principal)
 
 
 def _text(form: FormData, name: str) -> str:

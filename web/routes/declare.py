@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, status
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from temporalio.client import WorkflowUpdateFailedError
 
@@ -98,14 +98,9 @@ async def answer_declaration(
     )
     try:
         await workflows.respond_to_declaration(temporal, application_id, response)
-    except WorkflowUpdateFailedError as err:
-        refused = update_refused(err)
-        if refused.status_code != 410:
-            raise refused from err
-        return await _gone(request, temporal, application_id, token)
-    except ApiError as err:
-        if err.status_code != 410:
-            raise
+    except (WorkflowUpdateFailedError, ApiError) as err:
+        if update_refused(err).status_code != status.HTTP_410_GONE:
+            raise  # answered as the API answers it
         return await _gone(request, temporal, application_id, token)
     except TemporalUnavailable:
         return _unavailable(request)
