@@ -102,7 +102,7 @@ class NotificationActivities:
                 created_at=datetime.now(UTC),
                 attempts=1,
             )
-            row = session.execute(
+            row = session.connection().execute(
                 insert.on_conflict_do_update(
                     index_elements=[OutboxRow.key],
                     set_={"attempts": OutboxRow.attempts + 1},
@@ -122,7 +122,7 @@ class NotificationActivities:
 
     def _mark_sent(self, key: str) -> None:
         with self.session_factory.begin() as session:
-            session.execute(
+            session.connection().execute(
                 update(OutboxRow)
                 .where(OutboxRow.key == key)
                 .values(status=SENT, sent_at=datetime.now(UTC))

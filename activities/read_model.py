@@ -37,14 +37,14 @@ class ReadModelActivities:
         summary = update.summary.model_dump()
         with self.session_factory.begin() as session:
             if update.events:
-                session.execute(
+                session.connection().execute(
                     dialect_insert(session, AuditEventRow)
                     .values([event.model_dump() for event in update.events])
                     .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
                 )
             insert = dialect_insert(session, ApplicationSummaryRow)
             stored, incoming = ApplicationSummaryRow, insert.excluded
-            session.execute(
+            session.connection().execute(
                 insert.values(summary).on_conflict_do_update(
                     index_elements=[ApplicationSummaryRow.application_id],
                     set_={name: incoming[name] for name in summary},
@@ -68,7 +68,7 @@ class ReadModelActivities:
         values = summary.model_dump()
         with self.session_factory.begin() as session:
             insert = dialect_insert(session, AccreditationSummaryRow)
-            session.execute(
+            session.connection().execute(
                 insert.values(values).on_conflict_do_update(
                     index_elements=[AccreditationSummaryRow.member_id],
                     set_={name: insert.excluded[name] for name in values},

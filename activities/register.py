@@ -49,7 +49,7 @@ class RegisterActivities:
         }
         with self.session_factory.begin() as session:
             insert = dialect_insert(session, RegisterEntryRow)
-            session.execute(
+            session.connection().execute(
                 insert.values(values).on_conflict_do_update(
                     index_elements=[RegisterEntryRow.registration_number],
                     set_={name: insert.excluded[name] for name in values},

@@ -35,6 +35,7 @@ from models.commands import ApplicationInput, DeclarationLink, DeclarationRespon
 from models.progress import SpentLink
 from models.views import ActionResult, ApplicationView, DeclarationRequest
 from settings import Settings
+from workflows import search_attributes
 from workflows.application import ApplicationWorkflow, workflow_id
 
 Handle = WorkflowHandle[ApplicationWorkflow, ApplicationView]
@@ -96,6 +97,7 @@ async def start(
             id=workflow_id(application.application_id),
             task_queue=settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes.for_new_application(application),
             rpc_timeout=temporal.timeout,
         )
 

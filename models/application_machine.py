@@ -71,41 +71,60 @@ class ApplicationChecks(Protocol):
     def has_assessor(self) -> bool: ...
 
 
+def _compile() -> dict[ApplicationState, dict[str, list[tuple[ApplicationState, str | None]]]]:
+    """The table as ``transitions`` reads it: for each state, each trigger's transitions in
+    order, as (destination, condition). Built once, from one ``transitions.Machine``."""
+    machine = Machine(
+        states=ApplicationState,
+        transitions=TRANSITIONS,
+        initial=ApplicationState.DRAFT,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+    )
+    compiled: dict[ApplicationState, dict[str, list[tuple[ApplicationState, str | None]]]] = {}
+    for state in ApplicationState:
+        by_trigger = compiled.setdefault(state, {})
+        for trigger in machine.get_triggers(state):
+            for transition in machine.events[trigger].transitions.get(state.name, []):
+                conditions = [str(c.func) for c in transition.conditions]
+                assert len(conditions) <= 1 and transition.dest is not None
+                dest = ApplicationState[transition.dest]
+                by_trigger.setdefault(trigger, []).append(
+                    (dest, conditions[0] if conditions else None)
+                )
+    return compiled
+
+
+_COMPILED = _compile()
+
+
 class ApplicationMachine:
     """One application's lifecycle position, moved only through the table.
 
-    Built once per application (a ``transitions.Machine`` with this object as its model):
-    ``get_triggers`` and ``may_trigger`` answer what may fire now, conditions included.
+    ``transitions`` reads the table once per process (``_COMPILED``); each application's
+    machine is then a lookup: a trigger fires its first transition from the current state
+    whose condition holds, as ``transitions`` would fire it.
     """
 
-    state: ApplicationState
-    # Added by ``transitions`` to the model:
-    may_trigger: Callable[[str], bool]
-    trigger: Callable[[str], bool]
-
     def __init__(self, state: ApplicationState, checks: ApplicationChecks) -> None:
+        self.state = state
         self._checks = checks
-        self._machine = Machine(
-            model=self,
-            states=ApplicationState,
-            transitions=TRANSITIONS,
-            initial=state,
-            auto_transitions=False,
-            ignore_invalid_triggers=False,
-        )
 
-    def is_ready(self) -> bool:
-        return self._checks.is_ready()
+    def _holds(self, condition: str | None) -> bool:
+        if condition is None:
+            return True
+        check: Callable[[], bool] = getattr(self._checks, condition)
+        return check()
 
-    def is_approved_route(self) -> bool:
-        return self._checks.is_approved_route()
-
-    def has_assessor(self) -> bool:
-        return self._checks.has_assessor()
+    def _destination(self, trigger: str) -> ApplicationState | None:
+        for dest, condition in _COMPILED[self.state].get(trigger, []):
+            if self._holds(condition):
+                return dest
+        return None
 
     def allowed(self) -> list[str]:
         """Triggers that would fire now."""
-        return [t for t in self._machine.get_triggers(self.state) if self.may_trigger(t)]
+        return [t for t in _COMPILED[self.state] if self._destination(t) is not None]
 
     def fire(self, trigger: str) -> ApplicationState:
         """Fire ``trigger`` and return the new state.
@@ -113,9 +132,10 @@ class ApplicationMachine:
         Raises:
             InvalidTransitionError: the state does not allow it, or its condition is unmet.
         """
-        if trigger not in self._machine.get_triggers(self.state) or not self.may_trigger(trigger):
+        dest = self._destination(trigger)
+        if dest is None:
             raise InvalidTransitionError(trigger, self.state.value, self.allowed())
-        self.trigger(trigger)
+        self.state = dest
         return self.state
 
 

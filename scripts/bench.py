@@ -117,6 +117,10 @@ client always closes an idle connection first and never reuses one the server is
 CLIENT_KEEP_ALIVE_SECONDS = 5.0
 STEP_SECONDS = 120.0
 POLL_SECONDS = 0.05
+SETTLED_POLL_SECONDS = 0.25
+"""How often a lifecycle's last step (the award reaching the member's workflow or the register)
+is polled: each poll is a query or a request that costs the processes measured, so it is
+rarer than the mail scan; at most a quarter second on lifecycles of several seconds."""
 SETTLE_SECONDS = 20.0
 QUIET_CPU_SECONDS = 0.03
 """The service is quiet when all its processes together use less than this per half second."""
@@ -498,7 +502,7 @@ class HttpDriver(faults.Driver):
             page = await self.call("register", "GET", "/register", params=params)
             if page["items"]:
                 return
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(SETTLED_POLL_SECONDS)
         raise StepFailed(f"register: no entry within {self.step_seconds:.0f}s")
 
     async def steps_of(self, plan: Plan, outcome: faults.Outcome) -> None:
@@ -712,7 +716,7 @@ class DirectDriver:
         while (await member.query(AccreditationWorkflow.view)).expires_on is None:
             if time.monotonic() > deadline:
                 raise StepFailed("award: the member's workflow has no accreditation")
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(SETTLED_POLL_SECONDS)
         return member.id
 
 

@@ -147,6 +147,7 @@ class AccreditationWorkflow:
             ),
             id=application_workflow_id(application.application_id),
             parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=sa.for_new_application(application),
         )
         return application.application_id
 

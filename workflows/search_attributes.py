@@ -1,7 +1,8 @@
 """Typed search attributes: what an operator can filter workflows by in the Temporal UI.
 
-Each key is defined here once. The workflows upsert a key only when its value changes (see
-``upsert_changed``), behind the patch ``PATCH_ID`` so histories recorded before it replay.
+Each key is defined here once. A new application starts with its attributes set
+(``for_new_application``); the workflows upsert a key only when its value changes (see
+``upsert_changed``).
 Every server the workflows run on must have the attributes registered (``REGISTRATIONS``):
 ``./dev run`` passes ``dev_server_flags()`` to ``temporal server start-dev``; a cluster needs
 ``temporal operator search-attribute create --name NAME --type TYPE`` for each one.
@@ -16,15 +17,14 @@ from temporalio import workflow
 from temporalio.common import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
+    SearchAttributePair,
     SearchAttributeUpdate,
     SearchAttributeValueType,
+    TypedSearchAttributes,
 )
 
 from models.application import Application
 from models.progress import ApplicationProgress
-
-PATCH_ID = "search-attributes"
-"""Guards the upserts: workflows that ran before them replay without them."""
 
 # --- the application workflow ------------------------------------------------------------
 APPLICATION_STATE = SearchAttributeKey.for_keyword("ApplicationState")
@@ -91,9 +91,7 @@ def change(
 
 
 def upsert_changed(*changes: SearchAttributeUpdate[Any] | None) -> None:
-    """Upsert the ``changes`` there are (from ``change``), on workflows past the patch."""
-    if not workflow.patched(PATCH_ID):
-        return
+    """Upsert the ``changes`` there are (from ``change``)."""
     updates = [c for c in changes if c is not None]
     if updates:
         workflow.upsert_search_attributes(updates)
@@ -110,3 +108,17 @@ def upsert_application(app: Application, progress: ApplicationProgress) -> None:
         change(ASSESSOR_ID, assessor.assessor_id if assessor else None),
         change(MEMBER_ID, app.applicant.member_id),
     )
+
+
+def for_new_application(app: Application) -> TypedSearchAttributes:
+    """What a new application is filtered by, set as it starts (its workflow then upserts only
+    what changes, saving a command and a visibility write per application)."""
+    values: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(APPLICATION_STATE, "draft"),
+        SearchAttributePair(PATHWAY, app.pathway.value),
+        SearchAttributePair(APPLICATION_KIND, app.kind.value),
+        SearchAttributePair(MEMBER_ID, app.applicant.member_id),
+    ]
+    if app.route is not None:
+        values.append(SearchAttributePair(ROUTE, app.route.value))
+    return TypedSearchAttributes(values)

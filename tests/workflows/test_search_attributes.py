@@ -69,8 +69,7 @@ def rfc3339(day: date) -> str:
 
 
 async def upserts(handle: Handle) -> list[list[str]]:
-    """The attributes of ours each upsert changed (the patch marker upserts one of its own,
-    ``TemporalChangeVersion``)."""
+    """The attributes of ours each upsert changed."""
     ours = {key.name for key in sa.KEYS}
     found: list[list[str]] = []
     async for event in handle.fetch_history_events():
