@@ -102,13 +102,12 @@ class NotificationActivities:
                 created_at=datetime.now(UTC),
                 attempts=1,
             )
-            row = session.connection().execute(
-                insert.on_conflict_do_update(
-                    index_elements=[OutboxRow.key],
-                    set_={"attempts": OutboxRow.attempts + 1},
-                    where=OutboxRow.status == PENDING,
-                ).returning(OutboxRow.key, OutboxRow.to_email, OutboxRow.subject, OutboxRow.body)
-            ).first()
+            claim = insert.on_conflict_do_update(
+                index_elements=[OutboxRow.key],
+                set_={"attempts": OutboxRow.attempts + 1},
+                where=OutboxRow.status == PENDING,
+            ).returning(OutboxRow.key, OutboxRow.to_email, OutboxRow.subject, OutboxRow.body)
+            row = session.connection().execute(claim).first()
             if row is None:
                 return None  # sent already: the conflict's update found no pending row
             # The stored text, not a fresh render: the outbox records exactly what goes out.

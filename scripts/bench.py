@@ -57,8 +57,9 @@ from typing import Any, TypeVar
 
 import httpx
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 
 from bench import baseline
 from models.accreditation import accreditation_workflow_id
@@ -102,6 +103,7 @@ from scripts.temporal_binaries import MissingBinaryError
 from settings import Settings
 from starter import DEMO_EMPLOYER, demo_pdf
 from worker import connect, load_settings_catalogue
+from workflows import search_attributes
 from workflows.accreditation import AccreditationWorkflow
 from workflows.application import ApplicationWorkflow
 
@@ -117,6 +119,15 @@ client always closes an idle connection first and never reuses one the server is
 CLIENT_KEEP_ALIVE_SECONDS = 5.0
 STEP_SECONDS = 120.0
 POLL_SECONDS = 0.05
+RETRYABLE_RPC = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.INTERNAL,
+        RPCStatusCode.UNKNOWN,
+    }
+)
+"""Failures a client under load meets and retries (an h2 error reaches it as INTERNAL)."""
 SETTLED_POLL_SECONDS = 0.25
 """How often a lifecycle's last step (the award reaching the member's workflow or the register)
 is polled: each poll is a query or a request that costs the processes measured, so it is
@@ -577,6 +588,25 @@ class DirectDriver:
         self.sections = sections
         self.officer = Actor(id="officer-bench", role=Role.OFFICER, name="Bench Officer")
         self.outcome_codes = catalogue.for_pathway(Pathway(PATHWAY)).outcome_codes()
+        self.retried: Counter[str] = Counter()
+
+    async def again(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()`` as a client should make it under load: made again when it times out or
+        the connection fails (updates carry an id of their own, so each runs once)."""
+        deadline = time.monotonic() + STEP_SECONDS
+        while True:
+            try:
+                return await call()
+            except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
+                retryable = not isinstance(err, RPCError) or err.status in RETRYABLE_RPC
+                if not retryable or time.monotonic() > deadline:
+                    raise
+                self.retried[type(err).__name__] += 1
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def update(self, handle: WorkflowHandle[Any, Any], method: Any, arg: Any) -> Any:
+        update_id = f"bench-{uuid.uuid4().hex}"
+        return await self.again(lambda: handle.execute_update(method, arg, id=update_id))
 
     def input(self, plan: Plan) -> ApplicationInput:
         """What ``api.application_workflows.start`` gives a new application's workflow."""
@@ -619,6 +649,7 @@ class DirectDriver:
                 payload,
                 id=f"application-{app_id}",
                 task_queue=self.settings.task_queue,
+                search_attributes=search_attributes.for_new_application(payload.application),
             ),
         )
         me = Actor(id=plan.member_id, role=Role.APPLICANT, name=plan.name)
@@ -627,14 +658,17 @@ class DirectDriver:
         for document in (scope, certificate):
             await steps.timed(
                 "add_document",
-                handle.execute_update(
-                    ApplicationWorkflow.add_document, AddDocument(actor=me, document=document)
+                self.update(
+                    handle,
+                    ApplicationWorkflow.add_document,
+                    AddDocument(actor=me, document=document),
                 ),
             )
         sections = self.sections(plan, scope.document_id, certificate.document_id)
         await steps.timed(
             "save_draft",
-            handle.execute_update(
+            self.update(
+                handle,
                 ApplicationWorkflow.save_draft,
                 SaveDraft.model_validate({**sections, "actor": me}),
             ),
@@ -647,19 +681,20 @@ class DirectDriver:
         )
         await steps.timed(
             "invite_declarer",
-            handle.execute_update(ApplicationWorkflow.invite_declarer, invitation),
+            self.update(handle, ApplicationWorkflow.invite_declarer, invitation),
         )
         token = await steps.timed("declaration email", self.links.token(app_id))
         await steps.timed(
             "respond_to_declaration",
-            handle.execute_update(
+            self.update(
+                handle,
                 ApplicationWorkflow.respond_to_declaration,
                 DeclarationResponse(token=token, confirm=True),
             ),
         )
         await steps.timed(
             "submit",
-            handle.execute_update(ApplicationWorkflow.submit, ApplicantAction(actor=me)),
+            self.update(handle, ApplicationWorkflow.submit, ApplicantAction(actor=me)),
         )
         assessor_id = await self.assessor(handle, steps)
         assessment = RecordAssessment(
@@ -672,11 +707,11 @@ class DirectDriver:
         )
         await steps.timed(
             "record_assessment",
-            handle.execute_update(ApplicationWorkflow.record_assessment, assessment),
+            self.update(handle, ApplicationWorkflow.record_assessment, assessment),
         )
         ratified = await steps.timed(
             "ratify",
-            handle.execute_update(ApplicationWorkflow.ratify, Decision(actor=self.officer)),
+            self.update(handle, ApplicationWorkflow.ratify, Decision(actor=self.officer)),
         )
         if ratified.state != "accredited":
             raise StepFailed(f"ratify: the application is {ratified.state}")
@@ -686,21 +721,27 @@ class DirectDriver:
     async def assessor(self, handle: WorkflowHandle[Any, Any], steps: Steps) -> str:
         """The assessor the submission allocated (an officer allocates when the service found
         none), from the application's view."""
-        view = await steps.timed("view", handle.query(ApplicationWorkflow.view))
+        view = await steps.timed("view", self.again(lambda: handle.query(ApplicationWorkflow.view)))
         deadline = time.monotonic() + STEP_SECONDS
         while view.state == "awaiting_allocation" and not view.queue_reason:
             if time.monotonic() > deadline:
                 raise StepFailed("allocation: still searching for an assessor")
             await asyncio.sleep(POLL_SECONDS)
-            view = await steps.timed("view", handle.query(ApplicationWorkflow.view))
+            view = await steps.timed(
+                "view", self.again(lambda: handle.query(ApplicationWorkflow.view))
+            )
         if view.state == "awaiting_allocation":
             await steps.timed(
                 "allocate_assessor",
-                handle.execute_update(
-                    ApplicationWorkflow.allocate_assessor, AllocateAssessor(actor=self.officer)
+                self.update(
+                    handle,
+                    ApplicationWorkflow.allocate_assessor,
+                    AllocateAssessor(actor=self.officer),
                 ),
             )
-            view = await steps.timed("view", handle.query(ApplicationWorkflow.view))
+            view = await steps.timed(
+                "view", self.again(lambda: handle.query(ApplicationWorkflow.view))
+            )
         if view.assessor_id is None:
             raise StepFailed(f"submit: no assessor allocated (state {view.state})")
         return str(view.assessor_id)
@@ -708,12 +749,14 @@ class DirectDriver:
     async def awarded(self, handle: WorkflowHandle[Any, Any], member_id: str) -> str:
         """Wait until the application has completed and its award has reached the member's
         accreditation workflow; that workflow's id."""
-        await handle.result()
+        await self.again(handle.result)
         member = self.client.get_workflow_handle_for(
             AccreditationWorkflow.run, accreditation_workflow_id(member_id)
         )
         deadline = time.monotonic() + STEP_SECONDS
-        while (await member.query(AccreditationWorkflow.view)).expires_on is None:
+        while (
+            await self.again(lambda: member.query(AccreditationWorkflow.view))
+        ).expires_on is None:
             if time.monotonic() > deadline:
                 raise StepFailed("award: the member's workflow has no accreditation")
             await asyncio.sleep(SETTLED_POLL_SECONDS)
@@ -827,7 +870,10 @@ class Bench:
             async def direct(_index: int, steps: Steps) -> object:
                 return await self.direct.lifecycle(self.next_plan(kind), steps)
 
-            return await run_batch(batch, count, direct, self.meter)
+            self.direct.retried = Counter()
+            done = await run_batch(batch, count, direct, self.meter)
+            done.retried = self.direct.retried
+            return done
         async with self.http_client(concurrency) as api:
             driver = self.http_driver(api)
 

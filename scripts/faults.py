@@ -69,7 +69,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Role, mint_token
 from models.accreditation import accreditation_workflow_id
-from scripts.stack import Stack, wait_for_port
+from scripts.stack import API_KEEP_ALIVE, Stack, wait_for_port
 from scripts.temporal_binaries import MissingBinaryError, dev_server_path
 from settings import ROOT, Settings
 from starter import DEMO_EMPLOYER, demo_pdf
@@ -494,7 +494,7 @@ def wait_for_worker(
 
 def start_stack(stack: FaultStack, service: Service, api_options: Sequence[str] = ()) -> None:
     """Start every process of the stack and wait until each answers (``api_options``: more
-    uvicorn options for each API, e.g. ``--timeout-keep-alive``)."""
+    uvicorn options for each API, after the service's own keep-alive, which they may override)."""
     python = sys.executable
     service.logs.mkdir(parents=True, exist_ok=True)
     stack.start("temporal", service.temporal_argv(), service.logs / "temporal.log")
@@ -515,7 +515,7 @@ def start_stack(stack: FaultStack, service: Service, api_options: Sequence[str] 
         stack.start(
             name,
             [python, "-m", "uvicorn", "api.main:app", "--host", HOST, "--port", str(port),
-             *api_options],
+             "--timeout-keep-alive", API_KEEP_ALIVE, *api_options],
             service.logs / f"{name}.log",
             service.environment(number),
         )  # fmt: skip

@@ -62,6 +62,12 @@ class Stack:
             print(f"  stopped {name}", flush=True)
 
 
+API_KEEP_ALIVE = "75"
+"""Seconds the API keeps an idle connection: longer than clients' and proxies' idle timeouts
+(httpx's is 5 s, uvicorn's default too), or a client may reuse a connection just as the API
+closes it and see a reset (``httpx.ReadError``) under load."""
+
+
 def wait_for_port(host: str, port: int, what: str, stack: Stack, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -161,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start(
             "API",
             [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-             "--port", str(args.api_port)],
+             "--port", str(args.api_port), "--timeout-keep-alive", API_KEEP_ALIVE],
             logs / "api.log",
         )  # fmt: skip
         wait_for_port("127.0.0.1", args.api_port, "API", stack)

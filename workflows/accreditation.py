@@ -179,7 +179,7 @@ class AccreditationWorkflow:
         )
         self._life.record(change, workflow.now())
         self._upsert_search_attributes()
-        self._effects.activity(
+        self._effects.write(
             ReadModelActivities.record_accreditation, self._life.summary(workflow.now())
         )
         entry = self._life.register_entry()

@@ -326,7 +326,7 @@ class ApplicationWorkflow:
                 f"{e.actor_id}, now {e.to_state}{reason}"
             )
         if step.events:
-            self._effects.activity(ReadModelActivities.record_application_event, life.read_model())
+            self._effects.write(ReadModelActivities.record_application_event, life.read_model())
             sa.upsert_application(life.app, life.p)
         life.begin(life.now)
         return life.result()

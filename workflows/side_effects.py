@@ -3,6 +3,11 @@
 Emails, audit rows, register writes and signals to other workflows go out as they happen,
 so an update answers at once; the workflow settles them all (and any a handler starts in the
 meantime) before it completes or continues as new. Activities are named by their method.
+
+Short database writes (``write``) run as local activities: in the worker that runs the
+workflow task, recorded in history as one marker, with no task queue round trip through the
+server. Emails, the award's hand-over and anything that may wait on another system run as
+ordinary activities (``activity``), retried by the server for as long as it takes.
 """
 
 from __future__ import annotations
@@ -33,6 +38,14 @@ class SideEffects:
             )
         )
 
+    def write(self, method: Activity[A], arg: A) -> None:
+        """Run the short database write ``method`` as a local activity, retried until done."""
+        self._started.append(
+            workflow.start_local_activity_method(
+                method, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
+            )
+        )
+
     def task(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
         """Run ``coroutine`` (e.g. a signal to another workflow) alongside."""
         future = asyncio.ensure_future(coroutine)
@@ -42,13 +55,13 @@ class SideEffects:
     def after(
         self, previous: asyncio.Future[None] | None, method: Activity[A], arg: A
     ) -> asyncio.Future[None]:
-        """Start the activity ``method`` once ``previous`` has finished (whatever its outcome):
-        writes of one record then land in the order they were made."""
+        """Run the database write ``method`` (locally) once ``previous`` has finished (whatever
+        its outcome): writes of one record then land in the order they were made."""
 
         async def in_turn() -> None:
             if previous is not None:
                 await asyncio.gather(previous, return_exceptions=True)
-            await workflow.execute_activity_method(
+            await workflow.execute_local_activity_method(
                 method, arg, start_to_close_timeout=opts.START_TO_CLOSE, retry_policy=opts.RETRY
             )
 
