@@ -92,21 +92,21 @@ class ReaccreditationSubmitted(_Message):
 
 
 class ReaccreditationDecided(_Message):
-    """R13/R20: the open re-accreditation was decided; an award carries its notice."""
+    """R13/R20: the open re-accreditation was deferred or refused (an award reaches the
+    member's workflow the one way every award does: as its ``AwardNotice``)."""
 
     application_id: str = Field(min_length=1, max_length=64)
     outcome: Outcome
     decided_at: datetime
-    award: AwardNotice | None = None
 
     @property
     def key(self) -> str:
         return f"decided:{self.application_id}:{self.decided_at.isoformat()}"
 
     @model_validator(mode="after")
-    def _award_when_accredited(self) -> Self:
-        if (self.outcome == Outcome.ACCREDITED) != (self.award is not None):
-            raise ValueError("award: an accredited outcome carries its award notice, no other")
+    def _not_an_award(self) -> Self:
+        if self.outcome == Outcome.ACCREDITED:
+            raise ValueError("outcome: an award is sent as its award notice, not as a decision")
         return self
 
 

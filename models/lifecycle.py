@@ -152,13 +152,11 @@ class Lifecycle:
         )
 
     def decided(self, message: ReaccreditationDecided, now: datetime) -> Change | None:
-        """R20: an award renews; a refusal ends the wait; a deferral waits for resubmission."""
+        """R20: a refusal ends the wait; a deferral waits for resubmission (an award renews
+        through ``award``)."""
         p = self.p
         if not self._first_time(message.key) or message.application_id != p.open_application_id:
             return None
-        if message.award is not None:
-            self._close_open_application()
-            return self.award(message.award, now)
         if message.outcome == Outcome.NOT_ACCREDITED:
             self._close_open_application()
             return Change(

@@ -330,10 +330,7 @@ def test_r18_a_scope_change_is_recorded_and_defaults_the_reaccreditation_scope()
         accredited_from=date(2027, 6, 16),
         scope_summary=NEW_SCOPE.scope_summary,
     ).model_copy(update={"areas_of_practice": NEW_SCOPE.areas_of_practice})
-    decided = ReaccreditationDecided(
-        application_id="app-r", outcome=Outcome.ACCREDITED, decided_at=NOW, award=award
-    )
-    assert life.decided(decided, NOW) is not None
+    assert life.award(award, NOW) is not None
     view = life.view()
     assert view.pending_scope is None
     assert view.scope_summary == NEW_SCOPE.scope_summary
@@ -377,13 +374,10 @@ def test_a_closed_reaccreditation_frees_the_member_to_start_another() -> None:
     assert life.reaccreditation_refusal(member_actor()) is None
 
 
-def test_r13_an_accredited_decision_carries_its_award_and_no_other_does() -> None:
-    with pytest.raises(ValidationError, match="award"):
+def test_r13_r20_an_award_is_never_a_decision_message_it_goes_as_its_notice() -> None:
+    with pytest.raises(ValidationError, match="award notice"):
         ReaccreditationDecided(application_id="a", outcome=Outcome.ACCREDITED, decided_at=NOW)
-    with pytest.raises(ValidationError, match="award"):
-        ReaccreditationDecided(
-            application_id="a", outcome=Outcome.DEFERRED, decided_at=NOW, award=notice()
-        )
+    ReaccreditationDecided(application_id="a", outcome=Outcome.DEFERRED, decided_at=NOW)
 
 
 def test_remembered_message_keys_and_history_are_bounded() -> None:

@@ -176,10 +176,17 @@ async def test_history_read_without_the_keys_holds_no_applicant_data(
     for what, secret in encrypted_run.secrets.items():
         assert secret not in text, f"the {what} is readable in history"
     # Every payload is encrypted, but those the server or SDK must read: search attributes
-    # (indexed by the server; ids and states only) and the SDK's patch markers (a patch id).
+    # (indexed by the server; ids and states only) and the SDK's own marker data (a patch id;
+    # a local activity's sequence, ids, type and times). A local activity's result is
+    # encrypted like any other payload.
     payloads = payloads_in(events)
     assert len(payloads) > 5
-    unreadable = (".searchAttributes.", ".markerRecordedEventAttributes.details.patch-data.")
+    assert any(".markerRecordedEventAttributes.details.result." in w for w, _ in payloads)
+    unreadable = (
+        ".searchAttributes.",
+        ".markerRecordedEventAttributes.details.patch-data.",
+        ".markerRecordedEventAttributes.details.data.",
+    )
     plain = [
         (where, p["metadata"]["encoding"])
         for where, p in payloads

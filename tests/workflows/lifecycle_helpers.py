@@ -158,6 +158,7 @@ class SenderInput(BaseModel):
     member_id: str
     submitted: ReaccreditationSubmitted | None = None
     decided: ReaccreditationDecided | None = None
+    award: AwardNotice | None = None
 
 
 @workflow.defn(name="StandInApplicationSender", sandboxed=False)
@@ -171,3 +172,5 @@ class StandInApplicationSender:
             await member.signal(AccreditationWorkflow.reaccreditation_submitted, input.submitted)
         if input.decided is not None:
             await member.signal(AccreditationWorkflow.reaccreditation_decided, input.decided)
+        if input.award is not None:
+            await member.signal(AccreditationWorkflow.award, input.award)

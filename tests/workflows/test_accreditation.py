@@ -227,8 +227,8 @@ async def test_r20_submitted_before_expiry_stays_current_until_the_decision(
         await activities.wait_for("accreditation_lapsed")
 
     now = await time_skipping_env.get_current_time()
-    award = None
     if outcome == Outcome.ACCREDITED:
+        # Every award, a renewal too, reaches the member's workflow as its notice.
         accredited_from, expires_on = term_for_award(
             now.date(), expires, submitted_on=t0.date(), keep_current_while_pending=keep_current
         )
@@ -240,10 +240,10 @@ async def test_r20_submitted_before_expiry_stays_current_until_the_decision(
             accredited_from=accredited_from,
             expires_on=expires_on,
         )
-    decided = ReaccreditationDecided(
-        application_id="app-open", outcome=outcome, decided_at=now, award=award
-    )
-    await handle.signal(AccreditationWorkflow.reaccreditation_decided, decided)
+        await handle.signal(AccreditationWorkflow.award, award)
+    else:
+        decided = ReaccreditationDecided(application_id="app-open", outcome=outcome, decided_at=now)
+        await handle.signal(AccreditationWorkflow.reaccreditation_decided, decided)
     view = await eventually(handle, lambda v: v.open_application_id is None)
 
     if outcome == Outcome.ACCREDITED:
@@ -501,7 +501,7 @@ async def test_r18_scope_change_keeps_the_assessed_scope_until_re_accredited(
     app_view = await child.query(ApplicationWorkflow.view)
     assert app_view.application.content.role_details == new_scope
 
-    # The child application's signals, sent by external handle as the lead's wiring will.
+    # The child application's messages, as its workflow sends them (the award as its notice).
     submitted_at = datetime.now(UTC)
     accredited_from, expires_on = term_for_award(today(), notice.expires_on)
     award = award_notice(
@@ -519,12 +519,7 @@ async def test_r18_scope_change_keeps_the_assessed_scope_until_re_accredited(
         submitted=ReaccreditationSubmitted(
             application_id=application_id, submitted_at=submitted_at
         ),
-        decided=ReaccreditationDecided(
-            application_id=application_id,
-            outcome=Outcome.ACCREDITED,
-            decided_at=submitted_at + DAY,
-            award=award,
-        ),
+        award=award,
     )
     await run_sender(client, sender)
     view = await eventually(handle, lambda v: v.open_application_id is None)
