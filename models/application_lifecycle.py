@@ -52,6 +52,7 @@ from models.commands import (
     SaveAssessmentDraft,
     SaveDraft,
 )
+from models.coverage import coverage
 from models.dates import scheme_date, term_for_award
 from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
 from models.enums import ApplicationKind, DeclarationStatus, Outcome, Role, Route
@@ -173,6 +174,7 @@ class ApplicationLifecycle:
             overdue=p.overdue,
             queue_reason=p.queue_reason,
             fee=fee_due(self.app.applicant.membership_status, self.input.non_member_fee_pence),
+            coverage=coverage(self.app, self.input.catalogue, scheme_date(self.now)),
         )
 
     def declaration_request(self, link: DeclarationLink) -> DeclarationRequest | None:

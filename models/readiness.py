@@ -1,6 +1,8 @@
 """R10: what stands between an application and submission, every item at once.
 
-``readiness`` is pure: the catalogue and today's date come in as arguments.
+``readiness`` is pure: the catalogue and today's date come in as arguments. Which learning
+outcomes still need narrative (R08, R16) it reads from the coverage map (``models.coverage``),
+so the applicant's and assessor's map and the submission check cannot disagree.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from datetime import date
 
 from models.application import Application, ApplicationContent, Qualification
 from models.catalogue import PathwayCatalogue
+from models.coverage import Verdict, coverage, cpd_verified, evidence_rule
 from models.dates import CPD_RECENCY_YEARS, QUALIFICATION_RECENCY_YEARS, within_years
 from models.enums import ApplicationKind, DeclarationStatus, DocumentKind, Route
 from models.errors import Problem
@@ -27,11 +30,11 @@ def readiness(application: Application, catalogue: PathwayCatalogue, today: date
     problems = _role_and_scope(application, "R16" if reaccreditation else "R06")
     if reaccreditation:
         problems += _reaccreditation_qualifications(content)
-        problems += _narrative_and_cpd(content, catalogue, today, "R16")
     else:
         problems += _initial_qualification(application, catalogue, today)
-        if application.route == Route.NON_APPROVED:
-            problems += _narrative_and_cpd(content, catalogue, today, "R08")
+    rule = evidence_rule(application)
+    if rule is not None:
+        problems += _narrative_and_cpd(application, catalogue, today, rule)
     problems += _declaration(application, "R16" if reaccreditation else "R09")
     return problems
 
@@ -178,21 +181,22 @@ def _reaccreditation_qualifications(content: ApplicationContent) -> list[Problem
 
 
 def _narrative_and_cpd(
-    content: ApplicationContent, catalogue: PathwayCatalogue, today: date, rule: str
+    application: Application, catalogue: PathwayCatalogue, today: date, rule: str
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    written = {s.outcome_code for s in content.narrative if s.text.strip()}
+    """R08/R16: a narrative section for every learning outcome (the outcomes the coverage map
+    says need evidence), none for an unknown outcome, and enough verified, recent CPD."""
+    content = application.content
+    problems: list[Problem] = [
+        Problem(
+            rule=rule,
+            code="narrative_outcome_missing",
+            field=f"narrative.{row.outcome_code}",
+            message=f"the critical narrative must evidence learning outcome {row.outcome_code}",
+        )
+        for row in coverage(application, catalogue, today)
+        if row.verdict == Verdict.NEEDS_EVIDENCE
+    ]
     known = set(catalogue.outcome_codes())
-    for code in catalogue.outcome_codes():
-        if code not in written:
-            problems.append(
-                Problem(
-                    rule=rule,
-                    code="narrative_outcome_missing",
-                    field=f"narrative.{code}",
-                    message=f"the critical narrative must evidence learning outcome {code}",
-                )
-            )
     for i, section in enumerate(content.narrative):
         if section.outcome_code not in known:
             problems.append(
@@ -204,13 +208,7 @@ def _narrative_and_cpd(
                     f"{catalogue.pathway.value} pathway",
                 )
             )
-    qualifying = [
-        c
-        for c in content.cpd
-        if c.verified_by
-        and c.verified_by.strip()
-        and within_years(c.activity_date, CPD_RECENCY_YEARS, today)
-    ]
+    qualifying = [c for c in content.cpd if cpd_verified(c, today)]
     if len(qualifying) < MIN_VERIFIED_CPD:
         problems.append(
             Problem(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from models.application import Application, Assessment
+from models.coverage import OutcomeCoverage
 from models.enums import Outcome, Role
 from models.errors import Problem
 from models.membership import FeeDue
@@ -54,6 +55,11 @@ class ApplicationView(BaseModel):
     overdue: bool = False
     queue_reason: str | None = None
     fee: FeeDue | None = Field(None, description="R21: what the applicant owes, and whom to ask")
+    coverage: list[OutcomeCoverage] = Field(
+        default_factory=list,
+        description="R08/R16: every learning outcome of the pathway against its evidence "
+        "(narrative section, mapped CPD, verdict); empty on the approved route",
+    )
 
 
 class DeclarationRequest(BaseModel):

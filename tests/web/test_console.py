@@ -7,6 +7,7 @@ out, submission, ratification, verification and deferral with per-outcome feedba
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -92,6 +93,10 @@ async def test_r12_r13_a_non_approved_application_from_submission_to_award_in_th
     await officer.locator("table").first.get_by_role("link", name=app_id).click()
     await expect(officer.get_by_role("heading", name="Allocate an assessor")).to_be_visible()
     await expect(officer.locator("#actions")).to_contain_text("Not eligible, and why")
+    # R08: officers see the learning-outcome coverage map too
+    await expect(
+        officer.get_by_role("table", name="Evidence for each learning outcome")
+    ).to_be_visible()
     await accessible(officer, "console-application-allocate")
     eligible = officer.locator("input[name='assessor_id']:not([value=''])").first
     chosen = await eligible.get_attribute("value")
@@ -107,6 +112,15 @@ async def test_r12_r13_a_non_approved_application_from_submission_to_award_in_th
     await expect(assessor.get_by_role("heading", level=1)).to_have_text("My assessments")
     await accessible(assessor, "console-my-assessments")
     await assessor.get_by_role("link", name=app_id).click()
+    # R08: the coverage map above the assessment form, one row per outcome, verdicts in words
+    coverage = assessor.get_by_role("table", name="Evidence for each learning outcome")
+    await expect(coverage).to_be_visible()
+    await expect(coverage.locator("tbody tr")).to_have_count(len(CODES))
+    await expect(coverage.locator("tbody th")).to_have_text(
+        [re.compile(rf"^{re.escape(code)}: ") for code in CODES]
+    )
+    await expect(coverage.locator(".govuk-tag")).to_have_text(["Covered"] * len(CODES))
+    await expect(assessor.locator("#actions table#coverage ~ form")).to_have_count(1)
     half = CODES[: len(CODES) // 2]
     await set_findings(assessor, half, "met", "Well evidenced in the narrative.")
     await assessor.get_by_role("button", name="Save and continue later").click()
