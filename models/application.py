@@ -11,6 +11,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from models.cpd_verification import CpdVerification
 from models.dates import IsoDate
 from models.enums import (
     ApplicationKind,
@@ -89,12 +90,23 @@ class Qualification(BaseModel):
 
 
 class CpdRecord(BaseModel):
-    """R08/R16: one piece of CPD; it counts only when verified."""
+    """R08/R16: one piece of CPD; it counts only when someone other than the applicant
+    verified it."""
 
     title: str = _Text
     activity_date: IsoDate
-    verified_by: str | None = Field(None, max_length=200)
+    verified_by: str | None = Field(
+        None,
+        max_length=200,
+        description="the applicant's note of who can verify it; it verifies nothing where the "
+        "policy requires verified CPD",
+    )
     learning_outcomes: list[OutcomeCode] = Field(default_factory=list, max_length=50)
+    verification: CpdVerification | None = Field(
+        None,
+        description="set only by the service: a verifier's answer through their link, or a "
+        "trusted service's mark; a draft never sets it",
+    )
 
 
 class NarrativeSection(BaseModel):

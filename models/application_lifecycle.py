@@ -53,6 +53,7 @@ from models.commands import (
     SaveDraft,
 )
 from models.coverage import coverage
+from models.cpd_verification import carry_verifications
 from models.dates import scheme_date, term_for_award
 from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
 from models.enums import ApplicationKind, DeclarationStatus, Outcome, Role, Route
@@ -111,12 +112,9 @@ class ApplicationLifecycle:
 
     def __init__(self, input: ApplicationInput, now: datetime) -> None:
         self.input = input
-        # Declarations only ever come through the declarer's own link (R09).
-        self.app = (
-            input.application
-            if input.progress
-            else input.application.model_copy(update={"declaration": None})
-        )
+        # Declarations only ever come through the declarer's own link (R09), CPD
+        # verifications through a verifier's link or a trusted service (R08, R16).
+        self.app = input.application if input.progress else _as_started(input.application)
         self.p = input.progress or ApplicationProgress(facts=DeadlineFacts(last_edited_at=now))
         self.machine = ApplicationMachine(self.p.state, self)
         self._missing: tuple[Application, date, list[Problem]] | None = None
@@ -141,7 +139,8 @@ class ApplicationLifecycle:
         today = scheme_date(self.now)
         cached = self._missing
         if cached is None or cached[0] is not self.app or cached[1] != today:
-            cached = (self.app, today, readiness(self.app, self.input.catalogue, today))
+            found = readiness(self.app, self.input.catalogue, today, policy=self.input.policy)
+            cached = (self.app, today, found)
             self._missing = cached
         return cached[2]
 
@@ -174,7 +173,9 @@ class ApplicationLifecycle:
             overdue=p.overdue,
             queue_reason=p.queue_reason,
             fee=fee_due(self.app.applicant.membership_status, self.input.non_member_fee_pence),
-            coverage=coverage(self.app, self.input.catalogue, scheme_date(self.now)),
+            coverage=coverage(
+                self.app, self.input.catalogue, scheme_date(self.now), policy=self.input.policy
+            ),
         )
 
     def declaration_request(self, link: DeclarationLink) -> DeclarationRequest | None:
@@ -597,7 +598,12 @@ class ApplicationLifecycle:
 
     def _drafted(self, cmd: SaveDraft) -> ApplicationContent:
         changes = cmd.model_dump(exclude={"actor"}, exclude_none=True)
-        return self.app.content.model_copy(update={k: getattr(cmd, k) for k in changes})
+        update = {k: getattr(cmd, k) for k in changes}
+        if cmd.cpd is not None:
+            # R08/R16: an edit of what was verified withdraws the verification, and a draft
+            # never brings one in.
+            update["cpd"] = carry_verifications(self.app.content.cpd, cmd.cpd)
+        return self.app.content.model_copy(update=update)
 
     def _edited(self, content: ApplicationContent) -> None:
         self.app = self.app.model_copy(update={"content": content})
@@ -786,6 +792,15 @@ class ApplicationLifecycle:
 
     def _email_officers(self, template: Template, **context: str | None) -> None:
         self._email(template, str(self.input.officers_email), "Professional Officers", **context)
+
+
+def _as_started(application: Application) -> Application:
+    """``application`` as a new workflow takes it: without a declaration or any CPD
+    verification, which come only as events (R08, R09, R16)."""
+    content = application.content
+    if any(record.verification is not None for record in content.cpd):
+        content = content.model_copy(update={"cpd": carry_verifications([], content.cpd)})
+    return application.model_copy(update={"declaration": None, "content": content})
 
 
 def _feedback_text(feedback: list[Finding]) -> str:

@@ -18,15 +18,19 @@ other half of R08/R16, at least six verified CPD records from the last two years
 over the whole application, not a requirement per outcome (readiness reports it once, as
 ``cpd_insufficient``), so the CPD mapped to an outcome is shown to the applicant and the
 assessor but does not decide that outcome's verdict: an outcome with a narrative section and
-no CPD mapped to it is covered. A CPD record is **verified** (``cpd_verified``) when someone
-other than the applicant confirmed it (a non-blank ``verified_by``) and it is dated within
-the last two years, up to today: the same test readiness counts the six with.
+no CPD mapped to it is covered. A CPD record is **verified** (``cpd_verified``, which is
+``models.cpd_verification.counts_as_verified``) when someone other than the applicant
+confirmed it and it is dated within the last two years, up to today: the same test readiness
+counts the six with. Who confirmed it depends on the policy the application runs under: with
+``cpd_verification_required``, a named verifier through their link or a trusted service;
+without it (applications started before verified CPD), a non-blank ``verified_by``.
 
 ``readiness`` reports ``narrative_outcome_missing`` for precisely the outcomes whose verdict is
 ``needs_evidence``, because it reads them from here. The approved route (R07) evidences the
 outcomes through its approved programme and asks for no narrative or CPD: its map is empty.
 
-Pure: the catalogue and today's date come in as arguments.
+Pure: the catalogue, today's date and the policy come in as arguments (no policy: the
+``Policy`` defaults, the rule before verified CPD).
 """
 
 from __future__ import annotations
@@ -38,8 +42,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.application import Application, CpdRecord
 from models.catalogue import PathwayCatalogue
-from models.dates import CPD_RECENCY_YEARS, within_years
+from models.cpd_verification import counts_as_verified
+from models.dates import CPD_RECENCY_YEARS
 from models.enums import ApplicationKind, Route
+from models.policy import Policy
+
+_DEFAULT_POLICY = Policy()
 
 
 class Verdict(StrEnum):
@@ -98,17 +106,19 @@ def evidence_rule(application: Application) -> str | None:
     return None
 
 
-def cpd_verified(record: CpdRecord, today: date) -> bool:
-    """R08/R16: whether ``record`` counts on ``today``: someone other than the applicant
-    verified it (a non-blank ``verified_by``) and it is dated within the last
-    ``CPD_RECENCY_YEARS`` years, not in the future."""
-    return bool(record.verified_by and record.verified_by.strip()) and within_years(
-        record.activity_date, CPD_RECENCY_YEARS, today
-    )
+def cpd_verified(record: CpdRecord, today: date, *, policy: Policy | None = None) -> bool:
+    """R08/R16: whether ``record`` counts on ``today`` under ``policy``: someone other than
+    the applicant verified it and it is dated within the last ``CPD_RECENCY_YEARS`` years, not
+    in the future (``counts_as_verified``; no policy: the ``Policy`` defaults)."""
+    return counts_as_verified(record, today, policy or _DEFAULT_POLICY)
 
 
 def coverage(
-    application: Application, catalogue: PathwayCatalogue, today: date
+    application: Application,
+    catalogue: PathwayCatalogue,
+    today: date,
+    *,
+    policy: Policy | None = None,
 ) -> list[OutcomeCoverage]:
     """Every learning outcome of ``catalogue`` against the evidence in ``application`` on
     ``today``, in the catalogue's order; empty for the approved route (see the module).
@@ -135,7 +145,7 @@ def coverage(
                 index=i,
                 title=record.title,
                 activity_date=record.activity_date,
-                verified=cpd_verified(record, today),
+                verified=cpd_verified(record, today, policy=policy),
             ),
         )
         for i, record in enumerate(content.cpd)

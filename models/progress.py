@@ -6,6 +6,7 @@ It is what the workflow carries into continue-as-new, and what lets a workflow s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,16 +21,38 @@ from models.views import Award, HistoryEntry
 
 
 class SpentLink(StrEnum):
-    """Why a declaration link no longer works, for the page its holder opens."""
+    """Why a declaration (or CPD verification) link no longer works, for the page its holder
+    opens."""
 
     USED = "used"
     REPLACED = "replaced"
     EXPIRED = "expired"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    """CPD verification only: the record was edited or removed, or its request withdrawn."""
 
 
 SPENT_LINKS_KEPT = 20
 """How many spent declaration links an application remembers the fate of."""
+
+CPD_SPENT_LINKS_KEPT = 100
+"""How many spent CPD verification links an application remembers the fate of."""
+
+
+class CpdLinks(BaseModel):
+    """R08/R16: the single-use links of CPD verification requests (``models.cpd_verification``).
+
+    A live link's token maps to its request id, never to a record's position: the CPD list is
+    reordered and edited by drafts, and ``carry_verifications`` keeps a request with its
+    record, or drops it with an edit. The tokens are secrets, kept here in the workflow's
+    progress and never in the application the applicant sees.
+    """
+
+    live: dict[str, str] = Field(default_factory=dict, description="live token -> request id")
+    spent: dict[str, SpentLink] = Field(
+        default_factory=dict, description="tokens no longer live, and why"
+    )
+    issued: int = Field(0, ge=0, description="request ids issued so far")
 
 
 class ApplicationProgress(BaseModel):
@@ -53,6 +76,9 @@ class ApplicationProgress(BaseModel):
     overdue: bool = False
     queue_reason: str | None = None
     submitted_at: datetime | None = None
+    cpd_links: CpdLinks = Field(
+        default_factory=CpdLinks, description="CPD verification links (R08, R16)"
+    )
 
 
 def spend_link(progress: ApplicationProgress, why: SpentLink) -> None:
@@ -64,3 +90,32 @@ def spend_link(progress: ApplicationProgress, why: SpentLink) -> None:
     for old in list(progress.spent_links)[:-SPENT_LINKS_KEPT]:
         del progress.spent_links[old]
     progress.declaration_token = None
+
+
+def next_cpd_request_id(links: CpdLinks) -> str:
+    """A new CPD verification request id, unique within the application (and counted)."""
+    links.issued += 1
+    return f"cpd-{links.issued}"
+
+
+def open_cpd_link(links: CpdLinks, token: str, request_id: str) -> None:
+    """``token`` becomes the live link of the request ``request_id``."""
+    links.live[token] = request_id
+
+
+def spend_cpd_link(links: CpdLinks, token: str, why: SpentLink) -> None:
+    """The live CPD link ``token`` stops working, and is remembered with the reason."""
+    if links.live.pop(token, None) is None:
+        return
+    links.spent[token] = why
+    for old in list(links.spent)[:-CPD_SPENT_LINKS_KEPT]:
+        del links.spent[old]
+
+
+def spend_cpd_links(links: CpdLinks, request_ids: Iterable[str], why: SpentLink) -> None:
+    """Every live CPD link of the requests ``request_ids`` stops working (all of them with
+    ``SpentLink.CLOSED`` when the application closes, or is submitted)."""
+    ids = set(request_ids)
+    for token, request_id in list(links.live.items()):
+        if request_id in ids:
+            spend_cpd_link(links, token, why)

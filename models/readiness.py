@@ -16,14 +16,23 @@ from models.dates import CPD_RECENCY_YEARS, QUALIFICATION_RECENCY_YEARS, within_
 from models.enums import ApplicationKind, DeclarationStatus, DocumentKind, Route
 from models.errors import Problem
 from models.pathways import PATHWAY_LEVEL, PATHWAY_ROLE, role_fits_pathway
+from models.policy import Policy
 
 MIN_VERIFIED_CPD = 6
 
 
-def readiness(application: Application, catalogue: PathwayCatalogue, today: date) -> list[Problem]:
+def readiness(
+    application: Application,
+    catalogue: PathwayCatalogue,
+    today: date,
+    *,
+    policy: Policy | None = None,
+) -> list[Problem]:
     """Every unmet requirement for submitting ``application`` on ``today``; empty when ready.
 
-    Covers R02, R04, R06-R09 for initial applications and R16 for re-accreditation.
+    Covers R02, R04, R06-R09 for initial applications and R16 for re-accreditation. Which
+    CPD counts as verified follows ``policy`` (``models.cpd_verification.counts_as_verified``;
+    no policy: the ``Policy`` defaults).
     """
     content = application.content
     reaccreditation = application.kind == ApplicationKind.REACCREDITATION
@@ -34,7 +43,7 @@ def readiness(application: Application, catalogue: PathwayCatalogue, today: date
         problems += _initial_qualification(application, catalogue, today)
     rule = evidence_rule(application)
     if rule is not None:
-        problems += _narrative_and_cpd(application, catalogue, today, rule)
+        problems += _narrative_and_cpd(application, catalogue, today, rule, policy)
     problems += _declaration(application, "R16" if reaccreditation else "R09")
     return problems
 
@@ -181,7 +190,11 @@ def _reaccreditation_qualifications(content: ApplicationContent) -> list[Problem
 
 
 def _narrative_and_cpd(
-    application: Application, catalogue: PathwayCatalogue, today: date, rule: str
+    application: Application,
+    catalogue: PathwayCatalogue,
+    today: date,
+    rule: str,
+    policy: Policy | None,
 ) -> list[Problem]:
     """R08/R16: a narrative section for every learning outcome (the outcomes the coverage map
     says need evidence), none for an unknown outcome, and enough verified, recent CPD."""
@@ -193,7 +206,7 @@ def _narrative_and_cpd(
             field=f"narrative.{row.outcome_code}",
             message=f"the critical narrative must evidence learning outcome {row.outcome_code}",
         )
-        for row in coverage(application, catalogue, today)
+        for row in coverage(application, catalogue, today, policy=policy)
         if row.verdict == Verdict.NEEDS_EVIDENCE
     ]
     known = set(catalogue.outcome_codes())
@@ -208,15 +221,20 @@ def _narrative_and_cpd(
                     f"{catalogue.pathway.value} pathway",
                 )
             )
-    qualifying = [c for c in content.cpd if cpd_verified(c, today)]
+    qualifying = [c for c in content.cpd if cpd_verified(c, today, policy=policy)]
     if len(qualifying) < MIN_VERIFIED_CPD:
+        how = (
+            " (each confirmed by your verifier through their link, or verified by the portal)"
+            if policy is not None and policy.cpd_verification_required
+            else ""
+        )
         problems.append(
             Problem(
                 rule=rule,
                 code="cpd_insufficient",
                 field="cpd",
                 message=f"at least {MIN_VERIFIED_CPD} verified CPD records from the last "
-                f"{CPD_RECENCY_YEARS} years are needed; {len(qualifying)} qualify",
+                f"{CPD_RECENCY_YEARS} years are needed{how}; {len(qualifying)} qualify",
             )
         )
     return problems
