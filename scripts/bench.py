@@ -44,7 +44,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -99,7 +98,6 @@ from scripts.faults import (
     say,
     state_in,
 )
-from scripts.temporal_binaries import MissingBinaryError
 from settings import Settings
 from starter import DEMO_EMPLOYER, demo_pdf
 from worker import connect, load_settings_catalogue
@@ -1155,28 +1153,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = Service.on_free_ports(workdir)
     say(f"working in {workdir}")
     stack = FaultStack(env=service.environment())
-    report: Report | None = None
-    problem: str | None = None
-    try:
+
+    def run() -> Report:
         start(stack, service, options)
         say(
             f"levels {', '.join(map(str, options.concurrency))}; batches A B A B "
             f"(baseline, direct, baseline, http) x{options.repeat}; API keep-alive "
             f"{options.api_keep_alive}s, client {CLIENT_KEEP_ALIVE_SECONDS:g}s"
         )
-        report = asyncio.run(drive_all(options, stack, service))
-    except KeyboardInterrupt:
-        problem = "interrupted"
-    except (SystemExit, MissingBinaryError) as err:
-        problem = f"{err.code if isinstance(err, SystemExit) else err} (logs in {service.logs})"
-    except subprocess.CalledProcessError as err:
-        problem = f"{' '.join(map(str, err.cmd))} failed (see {service.logs})"
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
-        say("stopping the stack")
-        exited = stack.exited()
-        stack.stop()
+        return asyncio.run(drive_all(options, stack, service))
+
+    ended = faults.run_on_stack(stack, service, run)
+    report, problem, exited = ended.result, ended.problem, ended.exited
     leftovers = faults.leftover_processes(workdir)
     if report is not None:
         print_report(report)

@@ -59,7 +59,7 @@ from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -75,6 +75,8 @@ from settings import ROOT, Settings
 from starter import DEMO_EMPLOYER, demo_pdf
 from workflows import search_attributes
 from workflows.application import workflow_id
+
+R = TypeVar("R")
 
 FAULT_KINDS = ("worker", "temporal", "smtp", "api")
 DEFAULT_FAULTS = ("worker", "temporal", "smtp")
@@ -1650,19 +1652,23 @@ def finish(result: RunResult | None, problem: str | None, leftovers: list[int]) 
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the check; 0 when it passed."""
-    options = parse_options(argv)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    workdir = prepare_workdir(options)
-    service = Service.on_free_ports(workdir, options)
-    say(f"working in {workdir}")
-    stack = FaultStack(env=service.environment())
-    result: RunResult | None = None
+@dataclass
+class StackRun(Generic[R]):
+    """How a run on a private stack ended: its result, or the problem that stopped it, and
+    which processes had exited on their own by then."""
+
+    result: R | None
+    problem: str | None
+    exited: list[str]
+
+
+def run_on_stack(stack: FaultStack, service: Service, run: Callable[[], R]) -> StackRun[R]:
+    """``run()`` (which starts what it needs on ``stack``), the ways it can stop turned into
+    a one-line problem; every process of the stack is stopped after, whatever happened."""
+    result: R | None = None
     problem: str | None = None
     try:
-        start_stack(stack, service)
-        result = asyncio.run(drive_and_check(options, stack, service))
+        result = run()
     except KeyboardInterrupt:
         problem = "interrupted"
     except (SystemExit, MissingBinaryError) as err:
@@ -1673,10 +1679,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         say("stopping the stack")
+        exited = stack.exited()
         stack.stop()
+    return StackRun(result, problem, exited)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the check; 0 when it passed."""
+    options = parse_options(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    workdir = prepare_workdir(options)
+    service = Service.on_free_ports(workdir, options)
+    say(f"working in {workdir}")
+    stack = FaultStack(env=service.environment())
+
+    def run() -> RunResult:
+        start_stack(stack, service)
+        return asyncio.run(drive_and_check(options, stack, service))
+
+    ended = run_on_stack(stack, service, run)
     leftovers = leftover_processes(workdir)
     say("no process left behind" if not leftovers else f"left behind: {leftovers}")
-    code = finish(result, problem, leftovers)
+    code = finish(ended.result, ended.problem, leftovers)
     if code == 0 and options.workdir is None and not options.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
