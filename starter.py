@@ -18,11 +18,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from api.auth import Role, mint_token
+from models.enums import TOKEN_ROLES
 from settings import ROOT, Settings, get_settings
 
 MAIL_DIR = ROOT / "var" / "mail"
@@ -62,10 +64,11 @@ def demo_pdf(title: str) -> bytes:
 
 
 class Demo:
-    def __init__(self, api: str, settings: Settings) -> None:
+    def __init__(self, api: str, settings: Settings, mail_dir: Path = MAIL_DIR) -> None:
         self.http = httpx.Client(base_url=api, timeout=30)
         self.api = api
         self.settings = settings
+        self.mail_dir = mail_dir
 
     def headers(self, role: Role, sub: str) -> dict[str, str]:
         token = mint_token(self.settings, sub=sub, role=role, hours=1)
@@ -104,7 +107,7 @@ class Demo:
         }
         body = {"pathway": "AP_L4", "route": "non_approved", "applicant": profile}
         view = self.call("create", "POST", "/applications", json=body, headers=me)
-        app_id = view["application"]["application_id"]
+        app_id = view["application_id"]
         say(f"1. {name} ({member_id}) started application {app_id}: AP_L4, non-approved route.")
         say(f"   Still missing: {', '.join(p['field'] for p in view['missing'])}.")
 
@@ -163,7 +166,9 @@ class Demo:
         }
         self.call("invite", "POST", f"/applications/{app_id}/declarer", json=declarer, headers=me)
         say("5. Invited Sam Manager to make the declaration; waiting for the email…")
-        token = wait_for(lambda: declaration_token(app_id), 30, "the declaration email")
+        token = wait_for(
+            lambda: declaration_token(app_id, self.mail_dir), 30, "the declaration email"
+        )
         link = f"/declarations/{app_id}/{token}"
         asked = self.call("declaration", "GET", link)
         say(f"6. Sam's link shows the declaration for {asked['applicant_name']},")
@@ -173,9 +178,11 @@ class Demo:
         view = self.call("submit", "POST", f"/applications/{app_id}/submit", headers=me)
         say(f"7. Submitted: the application is now {view['state'].replace('_', ' ')}.")
         if view["state"] == "awaiting_allocation":
-            view = self.call(
+            self.call(
                 "allocate", "POST", f"/applications/{app_id}/allocation", json={}, headers=officer
             )
+        # An action answers in brief; the whole view says who was allocated.
+        view = self.call("read", "GET", f"/applications/{app_id}", headers=officer)
         assessor_id = view["assessor_id"]
         say(f"8. Allocated to assessor {assessor_id}.")
 
@@ -189,9 +196,10 @@ class Demo:
         )  # fmt: skip
         say(f"9. {assessor_id} found every outcome met and recommends accreditation.")
 
-        view = self.call(
+        self.call(
             "ratify", "POST", f"/applications/{app_id}/ratification", json={}, headers=officer
         )
+        view = self.call("read", "GET", f"/applications/{app_id}", headers=officer)
         award = view["award"]
         say(f"10. An officer ratified: {view['state']} until {award['expires_on']}.")
 
@@ -206,10 +214,11 @@ class Demo:
             say(f"      {field:20} {entry[field]}")
 
 
-def declaration_token(application_id: str) -> str | None:
-    """The token in the newest declaration email for ``application_id`` under var/mail/."""
+def declaration_token(application_id: str, mail_dir: Path = MAIL_DIR) -> str | None:
+    """The token in the newest declaration email for ``application_id`` in ``mail_dir``
+    (the local mail sink's, var/mail/)."""
     pattern = re.compile(rf"/declare/{re.escape(application_id)}/([0-9a-f-]+)")
-    for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
+    for path in sorted(mail_dir.glob("*.eml"), reverse=True):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         body = message.get_body(preferencelist=("plain",))
         found = pattern.search(body.get_content() if body is not None else "")
@@ -242,7 +251,7 @@ def token_command(args: argparse.Namespace) -> int:
 
 def demo_command(args: argparse.Namespace) -> int:
     try:
-        Demo(args.api, get_settings()).run()
+        Demo(args.api, get_settings(), args.mail_dir).run()
     except DemoFailed as err:
         print(f"demo failed: {err}", file=sys.stderr)
         return 1
@@ -254,12 +263,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="print a development bearer token")
-    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--role", required=True, choices=sorted(r.value for r in TOKEN_ROLES))
     token.add_argument("--sub", required=True, help="member, assessor or staff id")
     token.add_argument("--hours", type=float, default=12)
     token.set_defaults(run=token_command)
     demo = commands.add_parser("demo", help="drive a demo application through the API")
     demo.add_argument("--api", default="http://127.0.0.1:8000")
+    demo.add_argument(
+        "--mail-dir", type=Path, default=MAIL_DIR, help="where the mail sink writes (var/mail)"
+    )
     demo.set_defaults(run=demo_command)
     args = parser.parse_args(argv)
     code: int = args.run(args)
