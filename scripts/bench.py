@@ -469,7 +469,7 @@ class HttpDriver(faults.Driver):
 
     Differences, all for measuring: the uploads are not downloaded back (the fault script's
     check, not an applicant's step); the declaration link comes from ``Links``; the register is
-    polled every ``POLL_SECONDS``; the assessor is read from the application when the
+    polled every ``SETTLED_POLL_SECONDS``; the assessor is read from the application when the
     submission's answer does not name one.
     """
 

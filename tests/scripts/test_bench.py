@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scripts.bench import Batch, percentile, pooled, print_level
 from scripts.faults import leftover_processes
+from tests.scripts.runs import run_script
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 120
 RATIO = r"(\d+\.\d\d) \(\d+\.\d\d / \d+\.\d\d apps/s\)"
 
 
 def run_bench(workdir: Path, *args: str) -> tuple[int, str]:
-    """``python -m scripts.bench args --workdir workdir``: its exit code and output; a run that
-    takes longer than ``RUN_SECONDS`` is stopped (it stops its stack) and fails the test."""
-    command = [sys.executable, "-m", "scripts.bench", *args, "--workdir", str(workdir)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        output, _ = process.communicate(timeout=RUN_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGTERM)  # the script stops its stack on SIGTERM
-        output, _ = process.communicate(timeout=60)
-        pytest.fail(f"the run took more than {RUN_SECONDS}s:\n{output}")
-    return process.returncode, output
+    """``python -m scripts.bench args --workdir workdir``: its exit code and output."""
+    return run_script("scripts.bench", workdir, *args, seconds=RUN_SECONDS)
 
 
 def test_a_quick_run_drives_every_kind_at_two_levels_and_prints_the_ratios(

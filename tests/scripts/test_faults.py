@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-
-import pytest
 
 from scripts.faults import (
     COLUMNS,
@@ -24,8 +19,8 @@ from scripts.faults import (
     leftover_processes,
     verdict,
 )
+from tests.scripts.runs import run_script
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 150
 
 
@@ -42,19 +37,8 @@ def table_row(output: str, name: str) -> dict[str, str | int]:
 
 
 def run_faults(workdir: Path, *args: str, seconds: float = RUN_SECONDS) -> tuple[int, str]:
-    """``python -m scripts.faults args --workdir workdir``: its exit code and output; a run
-    that takes longer than ``seconds`` is stopped (it stops its stack) and fails the test."""
-    command = [sys.executable, "-m", "scripts.faults", *args, "--workdir", str(workdir)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        output, _ = process.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGTERM)  # the script stops its stack on SIGTERM
-        output, _ = process.communicate(timeout=60)
-        pytest.fail(f"the run took more than {seconds}s:\n{output}")
-    return process.returncode, output
+    """``python -m scripts.faults args --workdir workdir``: its exit code and output."""
+    return run_script("scripts.faults", workdir, *args, seconds=seconds)
 
 
 def test_twenty_applications_complete_through_a_worker_kill(tmp_path: Path) -> None:
