@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     draft_idle_warning_days: int = Field(30, gt=0, description="notice before an idle draft closes")
     expiry_reminder_days: list[int] = Field(default=[90, 30, 7], description="R20")
     keep_current_while_reaccreditation_pending: bool = True
+    cpd_verification_required: bool = Field(
+        True,
+        description="R08/R16: only CPD confirmed by a named verifier or marked verified by a "
+        "trusted service counts; the applicant's own verified_by never does",
+    )
+    cpd_verification_expiry_days: int = Field(28, gt=0, description="a verifier's link lives")
+    cpd_verification_reminder_days: list[int] = Field(
+        default=[7, 21], description="reminders to a verifier who has not answered"
+    )
     non_member_fee_pence: int = Field(0, ge=0, description="R21: fee for non-members")
 
     # --- Temporal: payloads encrypted in history, the connection, the worker (security/) ---
@@ -158,7 +167,9 @@ class Settings(BaseSettings):
         10.0, ge=0, description="on SIGTERM, how long running activities may finish"
     )
 
-    @field_validator("declaration_reminder_days", "expiry_reminder_days")
+    @field_validator(
+        "declaration_reminder_days", "expiry_reminder_days", "cpd_verification_reminder_days"
+    )
     @classmethod
     def _positive_offsets(cls, value: list[int]) -> list[int]:
         if any(v <= 0 for v in value):

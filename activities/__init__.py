@@ -65,6 +65,7 @@ def all_activities(
         catalogue,
         settings.policy(),
         declaration_link_base=f"{settings.portal_base_url}/declare",
+        cpd_verification_link_base=f"{settings.portal_base_url}/verify-cpd",
         officers_email=settings.officers_email,
         non_member_fee_pence=settings.non_member_fee_pence,
     )

@@ -25,6 +25,16 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "declaration_reminder": frozenset({"applicant_name", "link", "expires_on"}),
     "declaration_declined": frozenset({"application_id", "declarer_name", "reason"}),
     "declaration_expired": frozenset({"application_id", "declarer_name"}),
+    "cpd_verification_request": frozenset(
+        {"applicant_name", "cpd_title", "activity_date", "link", "expires_on"}
+    ),
+    "cpd_verification_reminder": frozenset(
+        {"applicant_name", "cpd_title", "activity_date", "link", "expires_on"}
+    ),
+    "cpd_verification_declined": frozenset(
+        {"application_id", "verifier_name", "cpd_title", "reason"}
+    ),
+    "cpd_verification_expired": frozenset({"application_id", "verifier_name", "cpd_title"}),
     "submission_receipt": frozenset({"application_id", "pathway"}),
     "assessor_allocated": frozenset({"application_id", "pathway", "due_on"}),
     "assessor_reminder": frozenset({"application_id", "due_on"}),

@@ -27,6 +27,7 @@ class LifecycleActivities:
         policy: Policy,
         *,
         declaration_link_base: str | None = None,
+        cpd_verification_link_base: str | None = None,
         officers_email: str | None = None,
         non_member_fee_pence: int | None = None,
     ) -> None:
@@ -37,6 +38,7 @@ class LifecycleActivities:
             key: value
             for key, value in {
                 "declaration_link_base": declaration_link_base,
+                "cpd_verification_link_base": cpd_verification_link_base,
                 "officers_email": officers_email,
                 "non_member_fee_pence": non_member_fee_pence,
             }.items()

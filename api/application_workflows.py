@@ -31,7 +31,14 @@ from api.temporal import Temporal, TemporalUnavailable
 from models.application import Application, AssessmentDraft
 from models.application_lifecycle import ApplicationLifecycle
 from models.catalogue import Catalogue
-from models.commands import ApplicationInput, DeclarationLink, DeclarationResponse
+from models.commands import (
+    ApplicationInput,
+    CpdVerificationLink,
+    CpdVerificationResponse,
+    DeclarationLink,
+    DeclarationResponse,
+)
+from models.cpd_verification import CpdVerificationRequest
 from models.progress import SpentLink
 from models.views import ActionResult, ApplicationView, DeclarationRequest
 from settings import Settings
@@ -86,6 +93,7 @@ async def start(
         catalogue=catalogue.for_pathway(application.pathway),
         policy=settings.policy(),
         declaration_link_base=f"{settings.portal_base_url}/declare",
+        cpd_verification_link_base=f"{settings.portal_base_url}/verify-cpd",
         officers_email=settings.officers_email,
         non_member_fee_pence=settings.non_member_fee_pence,
     )
@@ -228,6 +236,53 @@ async def declaration_request(
         lambda h: h.query(
             ApplicationWorkflow.declaration_request,
             DeclarationLink(token=token),
+            rpc_timeout=temporal.timeout,
+        ),
+    )
+
+
+async def respond_to_cpd_verification(
+    temporal: Temporal, application_id: str, response: CpdVerificationResponse
+) -> ActionResult:
+    """R08: a CPD verifier's answer; a used, expired or finished link is gone (410)."""
+    try:
+        return await temporal.call(
+            lambda client: handle(client, application_id).execute_update(
+                ApplicationWorkflow.respond_to_cpd_verification,
+                response,
+                rpc_timeout=temporal.timeout,
+            )
+        )
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise _rpc_failed(err, application_id) from err
+        await cpd_verification_request(temporal, application_id, response.token)
+        raise errors.link_gone() from err
+
+
+async def cpd_verification_request(
+    temporal: Temporal, application_id: str, token: str
+) -> CpdVerificationRequest | None:
+    """The CPD record a verifier's live link asks them to confirm, or None once it is spent."""
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(
+            ApplicationWorkflow.cpd_verification_request,
+            CpdVerificationLink(token=token),
+            rpc_timeout=temporal.timeout,
+        ),
+    )
+
+
+async def spent_cpd_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
+    """Why a CPD verification link no longer works; None when it is live or was never sent."""
+    return await _call(
+        temporal,
+        application_id,
+        lambda h: h.query(
+            ApplicationWorkflow.spent_cpd_link,
+            CpdVerificationLink(token=token),
             rpc_timeout=temporal.timeout,
         ),
     )

@@ -28,6 +28,7 @@ from api.routes import (
     accreditations,
     applications,
     catalogue,
+    cpd_verifications,
     declarations,
     members,
     queues,
@@ -45,8 +46,8 @@ The College of Radiographers' accreditation service for assistant practitioners 
 mammography associates.
 
 Callers send a bearer JWT carrying `sub` and `role` (applicant, assessor, officer, admin, or
-the `portal` and `membership` systems). Declaration links, the public register and the
-catalogue need no token. An action on an application answers where it stands in brief
+the `portal` and `membership` systems). Declaration and CPD verification links, the public
+register and the catalogue need no token. An action on an application answers where it stands in brief
 (`ActionResult`: its state, the actions allowed now, what is still missing, and a version that
 grows with each change); `GET /applications/{application_id}` answers the whole of it. Every
 error answers with the same body (`ErrorBody`): a message, the field problems, the actions
@@ -62,7 +63,9 @@ _ROUTER_ERRORS: list[tuple[Any, tuple[int, ...]]] = [
     (members.router, _WORKFLOW_ERRORS),
     (accreditations.router, (401, 403, 503)),
     (queues.router, (401, 403, 503)),
+    (cpd_verifications.records, _WORKFLOW_ERRORS),
     (declarations.router, (400, 404, 409, 410, 413, 503)),
+    (cpd_verifications.links, (400, 404, 409, 410, 413, 503)),
     (register.router, (404, 503)),
     (catalogue.router, ()),
     (health.router, (503,)),

@@ -21,6 +21,7 @@ from models.commands import (
     DraftSections,
     WithdrawalReason,
 )
+from models.cpd_verification import CpdVerificationStatus
 from models.enums import (
     ApplicationKind,
     DeclarationStatus,
@@ -79,6 +80,13 @@ class DeclarationReceipt(BaseModel):
 
     application_id: str
     status: DeclarationStatus
+
+
+class CpdVerificationReceipt(BaseModel):
+    """What a CPD verifier is told once their answer is recorded."""
+
+    application_id: str
+    status: CpdVerificationStatus
 
 
 class AllocationCreate(AssessorChoice):

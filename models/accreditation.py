@@ -236,6 +236,9 @@ class AccreditationInput(BaseModel):
     declaration_link_base: str = Field(
         "http://127.0.0.1:8000/declare", description="passed to re-accreditations"
     )
+    cpd_verification_link_base: str = Field(
+        "http://127.0.0.1:8000/verify-cpd", description="passed to re-accreditations"
+    )
     officers_email: EmailStr = "officers@cor.example"
     non_member_fee_pence: int = Field(0, ge=0, description="R21: passed to re-accreditations")
     progress: AccreditationProgress | None = None

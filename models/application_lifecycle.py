@@ -53,7 +53,8 @@ from models.commands import (
     SaveDraft,
 )
 from models.coverage import coverage
-from models.cpd_verification import carry_verifications
+from models.cpd_steps import CpdVerificationSteps
+from models.cpd_verification import CpdDeadline, carry_verifications
 from models.dates import scheme_date, term_for_award
 from models.deadlines import Deadline, DeadlineFacts, DeadlineKind, plan_deadlines
 from models.enums import ApplicationKind, DeclarationStatus, Outcome, Role, Route
@@ -89,6 +90,9 @@ SYSTEM = Actor(id="system", role=Role.SYSTEM, name="accreditation service")
 _ALLOWED_AS = {
     Action.ADD_DOCUMENT: Action.SAVE_DRAFT,
     Action.SAVE_ASSESSMENT_DRAFT: Action.RECORD_ASSESSMENT,
+    Action.REQUEST_CPD_VERIFICATION: Action.SAVE_DRAFT,
+    Action.RESPOND_TO_CPD_VERIFICATION: Action.SAVE_DRAFT,
+    Action.MARK_CPD_VERIFIED: Action.SAVE_DRAFT,
 }
 """Actions allowed whenever another is: uploads while the draft is editable, and so on."""
 
@@ -107,8 +111,9 @@ class Step:
     """Ask the allocation activity, then hand its answer to ``assessor_found``."""
 
 
-class ApplicationLifecycle:
-    """The rules over one application and its progress (both changed in place)."""
+class ApplicationLifecycle(CpdVerificationSteps):
+    """The rules over one application and its progress (both changed in place); CPD
+    verification's events are in ``CpdVerificationSteps``."""
 
     def __init__(self, input: ApplicationInput, now: datetime) -> None:
         self.input = input
@@ -163,7 +168,7 @@ class ApplicationLifecycle:
             application=self.app,
             missing=self.missing(),
             allowed_actions=list(self.allowed()),
-            deadlines=[DeadlineView(name=d.kind.value, due_at=d.due_at) for d in self.pending()],
+            deadlines=[DeadlineView(name=d.kind.value, due_at=d.due_at) for d in self.timers()],
             history=p.history,
             assessor_id=p.assessor.assessor_id if p.assessor else None,
             assessment=p.assessment,
@@ -204,6 +209,12 @@ class ApplicationLifecycle:
         """The planned deadlines not fired yet, earliest first."""
         plan = plan_deadlines(self.p.state, self.p.facts, self.input.policy)
         return [d for d in plan if d.key not in self.p.fired]
+
+    def timers(self) -> list[Deadline | CpdDeadline]:
+        """Every deadline the workflow waits for, earliest first: the application's and its
+        CPD verification requests' (ties: the application's first)."""
+        both: list[Deadline | CpdDeadline] = [*self.pending(), *self.cpd_pending()]
+        return sorted(both, key=lambda d: d.due_at)
 
     def read_model(self) -> ReadModelUpdate:
         """The staff read-model row as things stand, with the step's audit rows."""
@@ -382,9 +393,12 @@ class ApplicationLifecycle:
 
     def save_draft(self, cmd: SaveDraft) -> None:
         """R10: replace the sections given; nothing left out is touched."""
+        old_cpd = self.app.content.cpd
         self._edited(self._drafted(cmd))
         changed = cmd.model_dump(exclude={"actor"}, exclude_none=True)
         self._record("save_draft", cmd.actor, ", ".join(sorted(changed)) or None)
+        if cmd.cpd is not None:
+            self.cpd_edited(old_cpd, cmd.actor)
 
     def add_document(self, cmd: AddDocument) -> None:
         content = self.app.content
@@ -440,6 +454,7 @@ class ApplicationLifecycle:
         """R10/R13: submit (or resubmit), then route: R11 to verification, R12 to an
         assessor (kept from before, or found by ``find_assessor``)."""
         self.p.submitted_at = self.now
+        self.close_cpd_requests("the application was submitted")
         self._transition(trigger, actor)
         self._email_applicant(Template.SUBMISSION_RECEIPT)
         self._transition("route", SYSTEM)
@@ -546,10 +561,13 @@ class ApplicationLifecycle:
 
     def fire_due(self) -> bool:
         """Fire the earliest deadline if it is still planned and due (it may have moved)."""
-        pending = self.pending()
+        pending = self.timers()
         if not pending or pending[0].due_at > self.now:
             return False
         deadline = pending[0]
+        if isinstance(deadline, CpdDeadline):
+            self.fire_cpd_deadline(deadline)
+            return True
         self.p.fired.append(deadline.key)
         self._deadline(deadline.kind)
         return True
@@ -683,6 +701,7 @@ class ApplicationLifecycle:
         del p.history[:-HISTORY_KEPT]
         if p.state in FINAL_STATES:
             spend_link(p, SpentLink.CLOSED)
+            self.close_cpd_requests("the application closed")
         self._record(trigger, actor, reason, from_state=before)
         if self.app.kind == ApplicationKind.REACCREDITATION:
             self._tell_member(trigger, reason)

@@ -17,6 +17,7 @@ from models.application import (
     RoleDetails,
 )
 from models.catalogue import PathwayCatalogue
+from models.cpd_verification import Verifier
 from models.enums import DeclarerRole, Outcome, Role
 from models.policy import Policy
 from models.progress import ApplicationProgress
@@ -49,6 +50,10 @@ class ApplicationInput(BaseModel):
     policy: Policy = Field(default_factory=Policy)
     declaration_link_base: str = Field(
         "http://127.0.0.1:8000/declare", description="single-use links are served here"
+    )
+    cpd_verification_link_base: str = Field(
+        "http://127.0.0.1:8000/verify-cpd",
+        description="CPD verifiers' single-use links are served here (R08, R16)",
     )
     officers_email: EmailStr = "officers@cor.example"
     non_member_fee_pence: int = Field(0, ge=0, description="R21: the fee a non-member is told of")
@@ -141,6 +146,57 @@ class DeclarationResponse(DeclarationAnswer):
 
 class DeclarationLink(BaseModel):
     """The secret part of a declarer's single-use link."""
+
+    token: str = Field(min_length=1, max_length=128)
+
+
+class CpdVerificationAsk(BaseModel):
+    """R08/R16: the named verifier to send one CPD record to (never the applicant)."""
+
+    verifier: Verifier
+
+
+class RequestCpdVerification(CpdVerificationAsk):
+    """Send CPD record ``index`` (its position in the list, as the applicant sees it) to a
+    verifier through a single-use, expiring link; a new request replaces a pending one."""
+
+    actor: Actor
+    index: int = Field(ge=0, lt=500)
+
+
+class CpdServiceMark(BaseModel):
+    """R08/R16: a trusted service (the member portal) verified the record itself; it may say
+    who verified it."""
+
+    verifier: Verifier | None = None
+
+
+class MarkCpdVerified(CpdServiceMark):
+    actor: Actor
+    index: int = Field(ge=0, lt=500)
+
+
+class CpdVerificationAnswer(BaseModel):
+    """R08: the verifier confirms the record, or declines with a reason for the applicant."""
+
+    confirm: bool
+    reason: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _reason_when_declining(self) -> Self:
+        if not self.confirm and not (self.reason and self.reason.strip()):
+            raise ValueError("reason: a reason is required when declining to verify")
+        return self
+
+
+class CpdVerificationResponse(CpdVerificationAnswer):
+    """The verifier's answer, carried by their single-use link's token."""
+
+    token: str = Field(min_length=1, max_length=128)
+
+
+class CpdVerificationLink(BaseModel):
+    """The secret part of a CPD verifier's single-use link."""
 
     token: str = Field(min_length=1, max_length=128)
 

@@ -214,13 +214,11 @@ def verifier_problems(verifier: Verifier, applicant: Applicant) -> list[Problem]
     return problems
 
 
-def request_problems(
-    records: Sequence[CpdRecord], index: int, verifier: Verifier, applicant: Applicant
-) -> list[Problem]:
-    """R08/R16: why the applicant may not send record ``index`` to ``verifier``: no such
-    record, one already verified (a new request would take its verification away), or a
-    verifier who is the applicant. A pending, declined or expired request may be sent again
-    (the new request replaces it)."""
+def record_problems(records: Sequence[CpdRecord], index: int) -> list[Problem]:
+    """R08/R16: why record ``index`` may not be sent for verification (or marked verified):
+    there is no such record, or it is already verified (a new request would take its
+    verification away). A pending, declined or expired request may be sent again (the new
+    request replaces it)."""
     if not 0 <= index < len(records):
         return [
             Problem(
@@ -230,17 +228,27 @@ def request_problems(
                 message=f"there is no CPD record {index + 1}; look again at your CPD",
             )
         ]
-    problems: list[Problem] = []
     current = records[index].verification
     if current is not None and current.status == CpdVerificationStatus.CONFIRMED:
-        problems.append(
+        return [
             Problem(
                 rule="R08",
                 code="cpd_already_verified",
                 field=f"cpd[{index}]",
                 message="this CPD record is already verified",
             )
-        )
+        ]
+    return []
+
+
+def request_problems(
+    records: Sequence[CpdRecord], index: int, verifier: Verifier, applicant: Applicant
+) -> list[Problem]:
+    """R08/R16: why the applicant may not send record ``index`` to ``verifier``: the record's
+    problems (``record_problems``), then the verifier's (``verifier_problems``)."""
+    problems = record_problems(records, index)
+    if any(p.code == "cpd_record_unknown" for p in problems):
+        return problems
     return problems + verifier_problems(verifier, applicant)
 
 

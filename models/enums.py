@@ -96,11 +96,13 @@ class Outcome(StrEnum):
 
 
 class Role(StrEnum):
-    """Who acts, the one role enum: the people and systems a token names, the declarer (who
-    acts through their link) and the service itself (timers)."""
+    """Who acts, the one role enum: the people and systems a token names, the declarer and
+    the CPD verifiers (who act through their links) and the service itself (timers)."""
 
     APPLICANT = "applicant"
     DECLARER = "declarer"
+    VERIFIER = "verifier"
+    """R08/R16: a CPD verifier, who acts through their single-use link."""
     ASSESSOR = "assessor"
     OFFICER = "officer"
     ADMIN = "admin"

@@ -141,6 +141,7 @@ class AccreditationWorkflow:
                 catalogue=self._input.catalogue.for_pathway(application.pathway),
                 policy=self._input.policy,
                 declaration_link_base=self._input.declaration_link_base,
+                cpd_verification_link_base=self._input.cpd_verification_link_base,
                 officers_email=self._input.officers_email,
                 non_member_fee_pence=self._input.non_member_fee_pence,
                 previous_expires_on=acc.expires_on,
