@@ -11,7 +11,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from settings import Settings
 from web import oidc, session
-from web.routes import assessments, console, console_actions, declare, public, signin
+from web.routes import (
+    apply,
+    apply_sections,
+    assessments,
+    console,
+    console_actions,
+    declare,
+    public,
+    signin,
+    verify_cpd,
+)
 from web.templating import render
 
 
@@ -30,6 +40,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     for router in (
         public.router,
         declare.router,
+        verify_cpd.router,
+        apply.router,
+        apply_sections.router,
         signin.router,
         console.router,
         console_actions.router,
@@ -59,5 +72,6 @@ async def _sign_in_first(request: Request, exc: Exception) -> Response:
 
 
 async def _not_for_this_role(request: Request, exc: Exception) -> Response:
-    reason = "This page is for professional officers and assessors."
+    assert isinstance(exc, session.NotForThisRole)
+    reason = f"This page is for {exc.for_whom}."
     return render(request, "forbidden.html", {"reason": reason}, status_code=403)

@@ -50,7 +50,12 @@ class SignInRequired(Exception):
 
 
 class NotForThisRole(Exception):
-    """Signed in, but this page is not for the session's role."""
+    """Signed in, but this page is not for the session's role; ``for_whom`` says whom it is
+    for, for the page that says so."""
+
+    def __init__(self, role: str, for_whom: str = "professional officers and assessors") -> None:
+        super().__init__(role)
+        self.for_whom = for_whom
 
 
 def _sign(settings: Settings, body: bytes) -> str:
@@ -140,6 +145,14 @@ def officer(request: Request) -> Principal:
     return principal
 
 
+def applicant(request: Request) -> Principal:
+    """A dependency: a signed-in applicant (a member applying for accreditation)."""
+    principal = signed_in(request)
+    if principal.role != Role.APPLICANT:
+        raise NotForThisRole(principal.role.value, "members applying for accreditation")
+    return principal
+
+
 def _here(request: Request) -> str:
     query = f"?{request.url.query}" if request.url.query else ""
     return f"{request.url.path}{query}"
@@ -148,6 +161,7 @@ def _here(request: Request) -> str:
 SignedIn = Annotated[Principal, Depends(signed_in)]
 Staff = Annotated[Principal, Depends(staff)]
 OfficerSession = Annotated[Principal, Depends(officer)]
+ApplicantSession = Annotated[Principal, Depends(applicant)]
 
 
 class Sessions:
