@@ -262,7 +262,7 @@ class ApplicationLifecycle(CpdVerificationSteps):
     def check_state(self, action: Action) -> Refusal | None:
         """Whether the state allows ``action`` now (R10: submission only when ready)."""
         allowed = self.allowed()
-        if action in allowed:
+        if _ALLOWED_AS.get(action, action) in allowed:
             return None
         if action in (Action.SUBMIT, Action.RESUBMIT):
             expected = (

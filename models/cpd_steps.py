@@ -135,7 +135,7 @@ class CpdVerificationSteps:
         request_id = next_cpd_request_id(links)
         verification = requested(cmd.verifier, request_id, self.now, self.input.policy)
         open_cpd_link(links, token, request_id)
-        self._set_verification(cmd.index, verification)
+        self._set_verification(cmd.index, verification, by_applicant=True)
         self._record(
             "cpd_verification_requested",
             cmd.actor,
@@ -231,10 +231,18 @@ class CpdVerificationSteps:
 
     # --- changes -------------------------------------------------------------------------
 
-    def _set_verification(self, index: int, verification: CpdVerification) -> None:
+    def _set_verification(
+        self, index: int, verification: CpdVerification, *, by_applicant: bool = False
+    ) -> None:
+        """Record ``verification`` on record ``index``; only the applicant's own request
+        counts as editing the draft (the idle-draft clock, R10's policy)."""
         cpd = list(self.app.content.cpd)
         cpd[index] = cpd[index].model_copy(update={"verification": verification})
-        self._edited(self.app.content.model_copy(update={"cpd": cpd}))
+        content = self.app.content.model_copy(update={"cpd": cpd})
+        if by_applicant:
+            self._edited(content)
+        else:
+            self.app = self.app.model_copy(update={"content": content})
 
     def _email_verifier(self, template: Template, index: int, token: str) -> None:
         record = self.app.content.cpd[index]

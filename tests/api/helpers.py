@@ -134,6 +134,20 @@ async def fill_in(
     response = await service.http.patch(
         f"/applications/{app_id}", json=body, headers=service.member(member_id)
     )
+    result: dict[str, Any] = ok(response)
+    for index in range(len(body.get("cpd", []))):
+        result = await portal_verifies(service, app_id, index)
+    return result
+
+
+async def portal_verifies(service: Service, app_id: str, index: int) -> dict[str, Any]:
+    """The member portal, which verifies CPD itself, marks CPD record ``index`` verified
+    (R08, R16): the update's result."""
+    response = await service.http.post(
+        f"/applications/{app_id}/cpd/{index}/verified",
+        json={},
+        headers=service.auth(Role.PORTAL, "member-portal"),
+    )
     return ok(response)  # type: ignore[no-any-return]
 
 

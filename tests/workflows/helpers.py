@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from models.application import Application
-from models.commands import Actor, AddDocument, ApplicationInput, SaveDraft
+from models.commands import Actor, AddDocument, ApplicationInput, MarkCpdVerified, SaveDraft
 from models.enums import Role
 from models.policy import Policy
 from models.views import ActionResult, ApplicationView
@@ -80,6 +80,18 @@ async def enter(handle: WorkflowHandle[Any, Any], application: Application) -> N
 
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+
+
+PORTAL = Actor(id="member-portal", role=Role.PORTAL, name="member portal")
+
+
+async def portal_verifies_cpd(handle: WorkflowHandle[Any, Any], application: Application) -> None:
+    """The member portal marks each CPD record of ``application`` verified (R08, R16), as
+    where the policy requires verified CPD the applicant's own ``verified_by`` never counts."""
+    for index in range(len(application.content.cpd)):
+        await handle.execute_update(
+            ApplicationWorkflow.mark_cpd_verified, MarkCpdVerified(actor=PORTAL, index=index)
+        )
 
 
 async def save_history(handle: WorkflowHandle[Any, Any], name: str) -> None:

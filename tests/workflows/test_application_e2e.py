@@ -61,6 +61,7 @@ from tests.workflows.helpers import (
     act,
     applicant_actor,
     enter,
+    portal_verifies_cpd,
     refusal,
     start,
     unique,
@@ -116,6 +117,7 @@ async def declared(service: Service, pathway: Pathway, route: Route) -> tuple[Ha
     draft = complete.model_copy(update={"content": draft_application(pathway, route).content})
     handle = await start(service.env.client, service.task_queue, draft)
     await enter(handle, complete)
+    await portal_verifies_cpd(handle, complete)
     await _declare(service, handle, complete)
     return handle, complete
 
@@ -259,6 +261,7 @@ async def test_r15_r17_r20_reaccreditation_renews_through_the_member_workflow(
         Pathway.AP_L5, None, ApplicationKind.REACCREDITATION, today().date()
     )
     await enter(renewal, evidence.model_copy(update={"applicant": application.applicant}))
+    await portal_verifies_cpd(renewal, evidence)
     await _declare(service, renewal, started.application)
     await decide_to_accredit(renewal, started.application)
     renewed = await renewal.result()
