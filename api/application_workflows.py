@@ -257,7 +257,7 @@ async def respond_to_cpd_verification(
         if err.status != RPCStatusCode.NOT_FOUND:
             raise _rpc_failed(err, application_id) from err
         await cpd_verification_request(temporal, application_id, response.token)
-        raise errors.link_gone() from err
+        raise errors.link_gone(errors.CPD_LINK_GONE) from err
 
 
 async def cpd_verification_request(

@@ -163,12 +163,18 @@ def finished(action: str, state: str) -> ApiError:
     return refused(not_allowed(action, state, []))
 
 
-def link_gone() -> ApiError:
-    return ApiError(
-        status.HTTP_410_GONE,
-        "this declaration link has been used or has expired; ask the applicant to send a new "
-        "invitation",
-    )
+DECLARATION_LINK_GONE = (
+    "this declaration link has been used or has expired; ask the applicant to send a new invitation"
+)
+CPD_LINK_GONE = (
+    "this verification link has been used, withdrawn or has expired; ask the applicant to send "
+    "a new request"
+)
+
+
+def link_gone(message: str = DECLARATION_LINK_GONE) -> ApiError:
+    """A 410 for a spent single-use link: a declarer's by default, or ``CPD_LINK_GONE``."""
+    return ApiError(status.HTTP_410_GONE, message)
 
 
 def forbidden(message: str) -> ApiError:

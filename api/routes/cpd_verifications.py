@@ -97,7 +97,7 @@ async def read_cpd_verification(
         return RedirectResponse(f"/verify-cpd/{application_id}/{token}", status_code=303)
     request = await workflows.cpd_verification_request(temporal, application_id, token)
     if request is None:
-        raise errors.link_gone()
+        raise errors.link_gone(errors.CPD_LINK_GONE)
     return request
 
 
