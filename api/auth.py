@@ -13,7 +13,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.commands import Actor
-from models.enums import PEOPLE_ROLES, TOKEN_ROLES, Role
+from models.enums import ACTING_ROLES, TOKEN_ROLES, Role
 from settings import Settings
 
 __all__ = ["Role"]
@@ -36,8 +36,9 @@ class Principal(BaseModel):
         return role
 
     def actor(self) -> Actor | None:
-        """The actor a workflow update names; None for systems, which never act on one."""
-        if self.role not in PEOPLE_ROLES:
+        """The actor a workflow update names; None for the membership system, which never
+        acts on an application."""
+        if self.role not in ACTING_ROLES:
             return None
         return Actor(id=self.sub, role=self.role, name=self.name)
 

@@ -7,7 +7,7 @@
 | unknown application, member, document or entry             | 404    |
 | ``InvalidTransition``, ``NoAssessor``, ``Conflict``, ended | 409    |
 | ``NotAccredited``, ``Lapsed``, ``AlreadyOpen``             | 409    |
-| ``LinkUsed``, expired declaration link                     | 410    |
+| ``LinkUsed``, a spent declaration or CPD verification link | 410    |
 | ``TooLarge``: body, document or application content        | 413    |
 | document of a type not accepted                            | 415    |
 | ``NotReady``, ``Invalid``, bad body, query or path         | 422    |
@@ -107,7 +107,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "the caller's role or identity may not do this"),
         (404, "no such application, member, document or entry"),
         (409, "the application's state does not allow this now"),
-        (410, "the declaration link has been used, replaced or has expired"),
+        (410, "the single-use link (declaration or CPD verification) is spent or expired"),
         (413, "the request, the document or the application would be too large"),
         (415, "the document is not of an accepted type"),
         (422, "a field is missing or invalid: every problem is listed"),

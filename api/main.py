@@ -48,11 +48,12 @@ mammography associates.
 Callers send a bearer JWT carrying `sub` and `role` (applicant, assessor, officer, admin, or
 the `portal` and `membership` systems). Declaration and CPD verification links, the public
 register and the catalogue need no token. An action on an application answers where it stands
-in brief (`ActionResult`: its state, the actions allowed now, what is still missing, and a version that
-grows with each change); `GET /applications/{application_id}` answers the whole of it. Every
-error answers with the same body (`ErrorBody`): a message, the field problems, the actions
-allowed now where relevant, and a correlation id. A 503 carries `Retry-After`. Creates and
-other actions that a retry could repeat accept an `Idempotency-Key`.
+in brief (`ActionResult`: its state, the actions allowed now, what is still missing, and a
+version that grows with each change); `GET /applications/{application_id}` answers the whole of
+it. Every error answers with the same body (`ErrorBody`): a message, the field problems, the
+actions allowed now where relevant, and a correlation id. A 503 carries `Retry-After`. Creates
+and other actions that a retry could repeat accept an `Idempotency-Key`. The member portal
+(`portal`) may also mark a CPD record it verified itself (R08, R16).
 """
 
 # The errors each group of operations can answer, besides 422 and 500 which any can.

@@ -116,7 +116,10 @@ TOKEN_ROLES = frozenset(
 )
 """The roles a bearer token (or a session) may carry."""
 PEOPLE_ROLES = frozenset({Role.APPLICANT, Role.ASSESSOR, Role.OFFICER, Role.ADMIN})
-"""Token roles that act on applications as themselves (systems never do)."""
+"""Token roles that act on applications as themselves."""
+ACTING_ROLES = PEOPLE_ROLES | {Role.PORTAL}
+"""Token roles that may be an update's actor: the people, and the member portal, which acts
+only where ``models.permissions.ACTION_ROLES`` lets it (marking CPD it verified itself, R08)."""
 
 
 class RegisterStatus(StrEnum):

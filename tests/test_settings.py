@@ -74,6 +74,17 @@ def test_r21_non_member_fee_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_default_policy_matches_the_policy_defaults() -> None:
     from_settings = settings().policy().model_dump()
     defaults = Policy().model_dump()
-    for offsets in ("declaration_reminder_days", "expiry_reminder_days"):
-        assert sorted(from_settings.pop(offsets)) == sorted(defaults.pop(offsets))
+    offsets = (
+        "declaration_reminder_days",
+        "expiry_reminder_days",
+        "cpd_verification_reminder_days",
+    )
+    for name in offsets:
+        assert sorted(from_settings.pop(name)) == sorted(defaults.pop(name))
+    # R08/R16: new applications count only verified CPD; a workflow input without the field
+    # (started before verified CPD) decodes to the rule it started under.
+    assert (
+        from_settings.pop("cpd_verification_required"),
+        defaults.pop("cpd_verification_required"),
+    ) == (True, False)
     assert from_settings == defaults

@@ -36,8 +36,11 @@ ACTION_ROUTES: dict[Action, tuple[str, str, dict[str, Any] | None]] = {
     Action.SAVE_ASSESSMENT_DRAFT: ("PUT", f"{APP}/assessment/draft", {}),
     Action.VERIFY: ("POST", f"{APP}/verification", {}),
     Action.RATIFY: ("POST", f"{APP}/ratification", {}),
+    Action.REQUEST_CPD_VERIFICATION: ("POST", f"{APP}/cpd/0/verification-request", {}),
+    Action.MARK_CPD_VERIFIED: ("POST", f"{APP}/cpd/0/verified", {}),
 }
-"""Each action's route; the declarer answers through their link (no token, no role)."""
+"""Each action's route; the declarer and CPD verifiers answer through their links (no token,
+no role)."""
 
 
 async def _unreachable() -> Client:
@@ -58,7 +61,8 @@ async def http(settings: Settings) -> AsyncIterator[AsyncClient]:
 
 
 def test_every_action_a_token_may_take_has_its_route() -> None:
-    assert set(ACTION_ROUTES) == set(Action) - {Action.RESPOND_TO_DECLARATION}
+    links = {Action.RESPOND_TO_DECLARATION, Action.RESPOND_TO_CPD_VERIFICATION}
+    assert set(ACTION_ROUTES) == set(Action) - links
 
 
 @pytest.mark.parametrize("role", sorted(TOKEN_ROLES))
