@@ -10,6 +10,7 @@ python starter.py demo [--api http://127.0.0.1:8000]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -150,7 +151,7 @@ class Demo:
                 {
                     "title": f"CPD activity {i + 1}",
                     "activity_date": (today - timedelta(days=30 + i)).isoformat(),
-                    "verified_by": "Sam Educator",
+                    "learning_outcomes": codes[i % len(codes) : i % len(codes) + 1],
                 }
                 for i in range(6)
             ],
@@ -158,6 +159,27 @@ class Demo:
         view = self.call("fill in", "PATCH", f"/applications/{app_id}", json=sections, headers=me)
         missing = ", ".join(p["field"] for p in view["missing"]) or "nothing"
         say(f"4. Filled in role, qualification, narrative and 6 CPD records; missing: {missing}.")
+
+        verifier = {
+            "name": "Sam Educator",
+            "email": "sam.educator@riverside.example.org",
+            "professional_registration": "HCPC RA123456",
+        }
+        for index in range(6):
+            seen = cpd_verification_token(app_id, self.mail_dir)
+            self.call(
+                "send CPD for verification", "POST",
+                f"/applications/{app_id}/cpd/{index}/verification-request",
+                json={"verifier": verifier}, headers=me,
+            )  # fmt: skip
+            token = wait_for(
+                functools.partial(_new_cpd_token, app_id, self.mail_dir, seen),
+                30,
+                "the CPD verification email",
+            )
+            link = f"/cpd-verifications/{app_id}/{token}"
+            self.call("verify CPD", "POST", link, json={"confirm": True})
+        say("4a. Sam Educator confirmed each CPD record from the link in their email (R08).")
 
         declarer = {
             "declarer_name": "Sam Manager",
@@ -217,7 +239,12 @@ class Demo:
 def declaration_token(application_id: str, mail_dir: Path = MAIL_DIR) -> str | None:
     """The token in the newest declaration email for ``application_id`` in ``mail_dir``
     (the local mail sink's, var/mail/)."""
-    pattern = re.compile(rf"/declare/{re.escape(application_id)}/([0-9a-f-]+)")
+    return _newest_link_token(rf"/declare/{re.escape(application_id)}/([0-9a-f-]+)", mail_dir)
+
+
+def _newest_link_token(link: str, mail_dir: Path) -> str | None:
+    """The token ``link``'s group captures in the newest email in ``mail_dir`` that has it."""
+    pattern = re.compile(link)
     for path in sorted(mail_dir.glob("*.eml"), reverse=True):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         body = message.get_body(preferencelist=("plain",))
@@ -225,6 +252,17 @@ def declaration_token(application_id: str, mail_dir: Path = MAIL_DIR) -> str | N
         if found:
             return found.group(1)
     return None
+
+
+def cpd_verification_token(application_id: str, mail_dir: Path = MAIL_DIR) -> str | None:
+    """The token in the newest CPD verification email for ``application_id`` in ``mail_dir``."""
+    return _newest_link_token(rf"/verify-cpd/{re.escape(application_id)}/([0-9a-f-]+)", mail_dir)
+
+
+def _new_cpd_token(application_id: str, mail_dir: Path, seen: str | None) -> str | None:
+    """The newest CPD verification token, once it is not ``seen`` (the one before a request)."""
+    token = cpd_verification_token(application_id, mail_dir)
+    return token if token != seen else None
 
 
 def wait_for(probe: Callable[[], T | None], seconds: float, what: str) -> T:

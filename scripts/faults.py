@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -123,6 +124,8 @@ RUN_MARKER = "ACCRED_FAULTS_RUN_DIR"
 STARTED = time.monotonic()
 View = dict[str, Any]
 Predicate = Callable[[View], bool]
+CPD_RECORDS = 6
+"""CPD records entered on the non-approved route, each then marked verified by the portal."""
 
 
 def say(message: str) -> None:
@@ -288,6 +291,9 @@ class Service:
     workers: int = 1
     database_url: str | None = None
     document_store: str = "directory"
+    cpd_verification_required: bool = True
+    """R08/R16: the service's setting; the benchmark turns it off to keep one application the
+    baseline's shape (no CPD marks)."""
 
     @classmethod
     def on_free_ports(cls, workdir: Path, options: Options | None = None) -> Service:
@@ -356,6 +362,7 @@ class Service:
             document_store=self.document_store,
             document_store_path=self.documents(1),
             portal_base_url=self.api_url,
+            cpd_verification_required=self.cpd_verification_required,
         )
 
     def environment(self, api: int = 1) -> dict[str, str]:
@@ -375,6 +382,7 @@ class Service:
             "ACCRED_DOCUMENT_STORE_PATH": str(self.documents(api)),
             "ACCRED_WORKER_METRICS_ADDRESS": "",
             "ACCRED_PORTAL_BASE_URL": settings.portal_base_url,
+            "ACCRED_CPD_VERIFICATION_REQUIRED": str(settings.cpd_verification_required).lower(),
             "PYTHONUNBUFFERED": "1",
             RUN_MARKER: str(self.workdir),
         }
@@ -684,6 +692,13 @@ def document_of(view: View, kind: str) -> str | None:
     return None
 
 
+def cpd_verified(view: View, index: int) -> bool:
+    """Whether CPD record ``index`` of the application is verified (R08, R16)."""
+    records = view["application"]["content"]["cpd"]
+    verification = records[index].get("verification") if index < len(records) else None
+    return bool(verification and verification["status"] == "confirmed")
+
+
 def declaration_status(view: View) -> str | None:
     """The status of the application's declaration, if there is one."""
     declaration = view["application"].get("declaration")
@@ -967,19 +982,32 @@ class Driver:
             {
                 "title": f"CPD activity {i + 1}",
                 "activity_date": (today - timedelta(days=30 + i)).isoformat(),
+                # A note only where verified CPD is required (R08, R16): the portal's
+                # marks verify; with the setting off (the benchmark) the note still counts.
                 "verified_by": "Sam Educator",
             }
-            for i in range(6)
+            for i in range(CPD_RECORDS)
         ]
         return sections
 
     async def fill_in(self, plan: Plan, app_id: str, scope: str, certificate: str) -> None:
-        """PATCH the draft's sections (replacing sections is safe to repeat)."""
+        """PATCH the draft's sections (replacing sections is safe to repeat); on the
+        non-approved route the member portal then marks each CPD record verified (R08, R16),
+        each mark retried under its own ``Idempotency-Key``."""
         await self.call(
             "fill in", "PATCH", f"/applications/{app_id}",
             json=self.sections(plan, scope, certificate),
             headers=self.auth(Role.APPLICANT, plan.member_id),
         )  # fmt: skip
+        if plan.route != "approved" and self.settings.cpd_verification_required:
+            for index in range(CPD_RECORDS):
+                await self.call(
+                    "verify CPD", "POST", f"/applications/{app_id}/cpd/{index}/verified",
+                    application_id=app_id,
+                    applied=functools.partial(cpd_verified, index=index),
+                    json={},
+                    headers=self.auth(Role.PORTAL, "member-portal", f"{app_id}-cpd-{index}"),
+                )  # fmt: skip
         self.done(plan)
 
     async def invite(self, plan: Plan, app_id: str) -> None:
