@@ -265,5 +265,11 @@ class AccreditationView(BaseModel):
     pending_scope: RoleDetails | None = Field(
         None, description="R18: a changed scope awaiting re-accreditation (not yet accredited)"
     )
+    may_start_reaccreditation: bool = Field(
+        False, description="R15: whether the member may start a re-accreditation now"
+    )
+    reaccreditation_refusal: str | None = Field(
+        None, description="R15/R23: why the member may not start one now, when they may not"
+    )
     deadlines: list[DeadlineView] = Field(default_factory=list)
     history: list[LifecycleEvent] = Field(default_factory=list)

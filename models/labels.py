@@ -9,6 +9,8 @@ from typing import TypeVar
 from models.enums import (
     AreaOfPractice,
     DeclarerRole,
+    FheqLevel,
+    MembershipStatus,
     Pathway,
     PractitionerRole,
     RegisterStatus,
@@ -43,6 +45,68 @@ DECLARER_ROLES: dict[DeclarerRole, str] = {
     DeclarerRole.MANAGER: "Manager",
     DeclarerRole.PRACTICE_EDUCATOR: "Practice educator",
 }
+
+
+FHEQ_LEVELS: dict[FheqLevel, str] = {
+    FheqLevel.L4: "Level 4",
+    FheqLevel.L5: "Level 5",
+    FheqLevel.L6: "Level 6",
+    FheqLevel.OTHER: "Another level, or an equivalent qualification",
+}
+
+MEMBERSHIP_STATUSES: dict[MembershipStatus, str] = {
+    MembershipStatus.NON_MEMBER: "Not a member",
+    MembershipStatus.RADIOGRAPHIC_ASSISTANT: "Member (radiographic assistant)",
+    MembershipStatus.ACCREDITED_AP: "Member (accredited assistant practitioner)",
+    MembershipStatus.ACCREDITED_MA: "Member (accredited mammography associate)",
+    MembershipStatus.CANCELLED: "Membership cancelled",
+}
+
+APPLICATION_STATES: dict[str, str] = {
+    "draft": "Draft: not submitted yet",
+    "awaiting_declaration": "Waiting for your manager's or practice educator's declaration",
+    "submitted": "Submitted",
+    "in_verification": "Being verified by a professional officer",
+    "awaiting_allocation": "Submitted: waiting for an assessor",
+    "in_assessment": "Being assessed",
+    "awaiting_ratification": "Assessed: waiting for a professional officer's decision",
+    "deferred": "Deferred: more evidence is needed",
+    "accredited": "Accredited",
+    "not_accredited": "Not accredited",
+    "withdrawn": "Withdrawn",
+    "closed": "Closed",
+}
+"""An application's state (``models.application_machine.ApplicationState``), for the applicant."""
+
+DEADLINES: dict[str, str] = {
+    "declaration_reminder": "Reminder to your declarer",
+    "declaration_expiry": "Declaration invitation expires",
+    "assessor_reminder": "Reminder to your assessor",
+    "assessment_overdue": "Assessment due",
+    "deferral_lapse": "Resubmit by (the application closes after this)",
+    "draft_idle_warning": "Reminder about your unfinished draft",
+    "draft_idle_close": "Draft closes if nothing changes",
+    "expiry_reminder": "Expiry reminder",
+    "expiry": "Accreditation expires",
+}
+"""Deadlines by name (``models.deadlines.DeadlineKind``, ``LifecycleDeadlineKind``)."""
+
+CPD_VERIFICATION_STATUSES: dict[str, str] = {
+    "requested": "Waiting for your verifier",
+    "confirmed": "Verified",
+    "declined": "Declined",
+    "expired": "Request expired",
+    "withdrawn": "Withdrawn",
+}
+"""A CPD record's verification (``models.cpd_verification.CpdVerificationStatus``)."""
+
+
+def words(labels: Mapping[str, str], code: str | None) -> str:
+    """The words for a plain-string ``code``; the code in words (``a_b`` as "A b") when it
+    has none."""
+    if code is None:
+        return ""
+    return labels.get(code) or code.replace("_", " ").capitalize()
 
 
 E = TypeVar("E", bound=StrEnum)

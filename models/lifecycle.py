@@ -421,6 +421,7 @@ class Lifecycle:
     def view(self) -> AccreditationView:
         p = self.p
         acc = p.accreditation
+        refusal = self.reaccreditation_refusal(Actor(id=p.member.member_id, role=Role.APPLICANT))
         return AccreditationView(
             member_id=p.member.member_id,
             name=p.member.name,
@@ -440,6 +441,8 @@ class Lifecycle:
             open_application_id=p.open_application_id,
             reaccreditation_submitted_at=p.reaccreditation_submitted_at,
             pending_scope=p.pending_scope.role_details if p.pending_scope else None,
+            may_start_reaccreditation=refusal is None,
+            reaccreditation_refusal=refusal.message if refusal else None,
             deadlines=[
                 DeadlineView(name=d.kind.value, due_at=d.due_at) for d in self.pending_deadlines()
             ],

@@ -24,6 +24,24 @@ def role_fits_pathway(role: PractitionerRole, pathway: Pathway) -> bool:
     return PATHWAY_ROLE[pathway] == role
 
 
+def pathways_for_role(role: PractitionerRole) -> list[Pathway]:
+    """R02: the pathways open to ``role``, in the scheme's order (the role decides the family)."""
+    return [p for p in Pathway if PATHWAY_ROLE[p] == role]
+
+
+def proposed_pathway(role: PractitionerRole, level_held: FheqLevel) -> Pathway | None:
+    """R01/R02: the pathway for a first application by a practitioner in ``role`` holding a
+    qualification at FHEQ ``level_held`` (the academic level, not the Agenda for Change band).
+
+    A mammography associate holding a Level 4 qualification applies via MA_L4; an assistant
+    practitioner via AP_L4 or AP_L5 by the level held. ``None`` when none of the role's
+    pathways is at that level (Level 6, or another level): the applicant then chooses among
+    ``pathways_for_role`` (initial accreditation is not directed as R17 directs
+    re-accreditation).
+    """
+    return next((p for p in pathways_for_role(role) if PATHWAY_LEVEL[p] == level_held), None)
+
+
 def reaccreditation_pathway(role: PractitionerRole, levels_held: Iterable[FheqLevel]) -> Pathway:
     """R17: where a currently accredited practitioner is directed to re-accredit.
 

@@ -300,6 +300,20 @@ def test_r15_r23_who_may_start_a_reaccreditation_and_when() -> None:
     assert refused is not None and refused.kind == "Lapsed"
 
 
+def test_r15_the_view_says_whether_the_member_may_start_a_reaccreditation_now() -> None:
+    assert (lifecycle().view().may_start_reaccreditation, lifecycle().view().status) == (
+        False,
+        None,
+    )
+    life = awarded()
+    view = life.view()
+    assert (view.may_start_reaccreditation, view.reaccreditation_refusal) == (True, None)
+    life.reaccreditation_started(life.reaccreditation_application("app-r", None), member_actor())
+    view = life.view()
+    assert view.may_start_reaccreditation is False
+    assert view.reaccreditation_refusal == "re-accreditation application app-r is already open"
+
+
 NEW_SCOPE = RoleDetails(
     role=PractitionerRole.ASSISTANT_PRACTITIONER,
     job_title="Assistant practitioner",

@@ -1,8 +1,10 @@
-"""What the applicant's pages share: their own application's view, or the page to show."""
+"""What the applicant's pages share: their own application's view, or the page to show, and
+where each section of an application is edited (``SECTIONS``, ``section_url``)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.responses import HTMLResponse
@@ -17,6 +19,50 @@ from models.views import ApplicationView
 from web.templating import render
 
 APPLICATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of an application: its page (``/apply/applications/{id}/{slug}``), its
+    name in the task list, and the ``Problem.field`` roots (``models.readiness``) it answers."""
+
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("role", "Role and scope of practice", ("role_details",)),
+    Section("qualifications", "Qualifications", ("qualifications",)),
+    Section("scope", "Scope of practice document", ("documents",)),
+    Section("cpd", "Continuing professional development (CPD)", ("cpd",)),
+    Section("narrative", "Critical narrative", ("narrative",)),
+    Section("declarer", "Declaration by your manager or practice educator", ("declaration",)),
+)
+"""The sections in the order the task list shows them."""
+
+SECTION_URLS: dict[str, str] = {field: s.slug for s in SECTIONS for field in s.fields}
+"""The section page (its slug) for each ``Problem.field`` root."""
+
+
+def field_root(field: str) -> str:
+    """``qualifications[0].completed_on`` -> ``qualifications``; ``narrative.LO1`` ->
+    ``narrative``."""
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
+
+
+def section_for(field: str) -> Section | None:
+    """The section where the problem at ``field`` is put right (None for an unknown field)."""
+    slug = SECTION_URLS.get(field_root(field))
+    return next((s for s in SECTIONS if s.slug == slug), None)
+
+
+def section_url(application_id: str, field: str) -> str:
+    """The page where the applicant puts right the problem at ``field`` (a ``Problem.field``
+    from ``models.readiness``); the overview when no section answers it."""
+    base = f"/apply/applications/{application_id}"
+    section = section_for(field)
+    return f"{base}/{section.slug}" if section else base
 
 
 async def own_view(
