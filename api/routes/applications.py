@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, Uploa
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from temporalio.client import WorkflowUpdateFailedError
 
 from api import application_workflows as workflows
 from api import errors
@@ -29,7 +28,6 @@ from api.deps import (
     may,
 )
 from api.documents import MEDIA_TYPES, DocumentNotFound, content_disposition, document_id_for
-from api.errors import ApiError
 from api.schemas import (
     ApplicationAccepted,
     ApplicationCreate,
@@ -38,9 +36,10 @@ from api.schemas import (
     DeclarerInvite,
     WithdrawalCreate,
 )
+from api.uploads import read_within, store_and_add
 from models.actions import Action
 from models.application import Application, DocumentRef
-from models.commands import AddDocument, ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
+from models.commands import ApplicantAction, InviteDeclarer, SaveDraft, Withdraw
 from models.enums import DocumentKind
 from models.records import ApplicationSummary
 from models.views import ActionResult, ApplicationView
@@ -48,8 +47,6 @@ from storage import queries
 from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/applications", tags=["applications"])
-
-_CHUNK = 64 * 1024
 
 
 @router.post(
@@ -197,38 +194,21 @@ async def upload_document(
     the upload is then forgotten. With an ``Idempotency-Key``, a retried upload names the same
     document and is added once.
     """
-    content = await _read_within(file, store.max_bytes)
+    content = await read_within(file, store.max_bytes)
     document_id = document_id_for(
         application_id,
         workflows.idempotent_id("", principal, idempotency_key) if idempotency_key else None,
     )
-    upload = await run_in_threadpool(
-        lambda: store.upload(
-            application_id=application_id,
-            content=content,
-            filename=file.filename or "",
-            kind=kind,
-            document_id=document_id,
-        )
+    return await store_and_add(
+        temporal,
+        store,
+        principal,
+        application_id=application_id,
+        content=content,
+        filename=file.filename or "",
+        kind=kind,
+        document_id=document_id,
     )
-    command = AddDocument(actor=actor(principal), document=upload.ref)
-    try:
-        await workflows.update(
-            temporal,
-            application_id,
-            ApplicationWorkflow.add_document,
-            command,
-            principal,
-            update_id=upload.ref.document_id,
-        )
-    except (WorkflowUpdateFailedError, ApiError):
-        # Refused, or no such application: forget the upload, unless an earlier request with
-        # the same document id recorded it (the application may hold that one). An update
-        # that timed out may yet run, so its upload stays.
-        if upload.new:
-            await run_in_threadpool(store.discard, application_id, upload.ref)
-        raise
-    return upload.ref
 
 
 @router.post("/{application_id}/declarer")
@@ -310,17 +290,3 @@ async def withdraw_application(
         principal,
         idempotency_key=idempotency_key,
     )
-
-
-async def _read_within(file: UploadFile, limit: int) -> bytes:
-    """The upload's bytes, refused (413) as soon as they pass ``limit``."""
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await file.read(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(
-                status.HTTP_413_CONTENT_TOO_LARGE, f"documents may be at most {limit} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
