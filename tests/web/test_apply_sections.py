@@ -23,7 +23,16 @@ from models.enums import Pathway, Route
 from settings import Settings
 from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests.api.helpers import PDF, Service, create, eventually, new_member_id, ok, profile
+from tests.api.helpers import (
+    PDF,
+    Service,
+    create,
+    eventually,
+    new_member_id,
+    ok,
+    profile,
+    upload,
+)
 from tests.builders import pathway_catalogue
 from tests.fixtures.api_server import RunningService
 from tests.fixtures.smtp import SmtpSink
@@ -257,6 +266,89 @@ async def test_r06_r08_scope_document_and_an_entered_qualification(
     assert qualification["fheq_level"] == "4"
     assert qualification["completed_on"] == "2024-09-03"
     assert qualification["certificate_document_id"] == certificate["document_id"]
+
+
+@in_browser
+async def test_r08_r10_a_qualification_changed_in_place_keeps_its_certificate(
+    page: Page, service: Service
+) -> None:
+    app_id, member = await signed_in_with_new_application(
+        page, service, "qualifications", Pathway.AP_L4, Route.NON_APPROVED
+    )
+    # As the start page leaves it: a level and a date, no title (and here a certificate).
+    cert = ok(await upload(service, app_id, member, "certificate", name="certificate.pdf"), 201)
+    started = {
+        "fheq_level": "4",
+        "completed_on": "2024-09-03",
+        "certificate_document_id": cert["document_id"],
+    }
+    patch = f"/applications/{app_id}"
+    ok(
+        await service.http.patch(
+            patch, json={"qualifications": [started]}, headers=service.member(member)
+        )
+    )
+    documents = (await content(service, app_id, member))["documents"]
+    edit = f"/apply/applications/{app_id}/qualifications/0"
+
+    await page.goto(f"/apply/applications/{app_id}")  # readiness asks: the link leads to it
+    asked = page.get_by_role("link", name="Enter the qualification's title and awarding body")
+    await expect(asked).to_have_attribute("href", edit)
+
+    await page.goto(f"/apply/applications/{app_id}/qualifications")
+    await accessible(page, "apply-qualifications-to-change")
+    await page.get_by_role("link", name="Change qualification 1").click()
+    await expect(page).to_have_url(re.compile(rf"{re.escape(edit)}$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Change qualification 1")
+    main = page.locator("main")
+    await expect(main).to_contain_text("stays attached")
+    await expect(main.get_by_role("link", name="certificate.pdf")).to_be_visible()
+    await expect(page.get_by_label("Title of the qualification")).to_have_value("")
+    await expect(page.get_by_label("Level 4")).to_be_checked()
+    await expect(page.get_by_label("Day")).to_have_value("3")
+    await expect(page.get_by_label("Month")).to_have_value("9")
+    await expect(page.get_by_label("Year")).to_have_value("2024")
+
+    await page.get_by_label("Awarding body").fill("Westbrook College")
+    answer = await press(page, "Save qualification")
+    assert answer.status == 422
+    await summary_says(page, "Enter the qualification's title")
+    await expect(page.get_by_label("Awarding body")).to_have_value("Westbrook College")
+    await expect(page.get_by_label("Level 4")).to_be_checked()
+    await expect(page.get_by_label("Year")).to_have_value("2024")
+    await accessible(page, "apply-qualification-edit-errors")
+    assert (await content(service, app_id, member))["qualifications"][0]["title"] is None
+
+    await page.get_by_label("Title of the qualification").fill("Certificate in Imaging Support")
+    answer = await press(page, "Save qualification")
+    assert answer.status == 303
+    await expect(page).to_have_url(re.compile(rf"/apply/applications/{app_id}/qualifications\?"))
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    saved = await content(service, app_id, member)
+    assert saved["qualifications"] == [
+        {
+            "programme_id": None,
+            "title": "Certificate in Imaging Support",
+            "awarding_body": "Westbrook College",
+            "fheq_level": "4",
+            "completed_on": "2024-09-03",
+            "certificate_document_id": cert["document_id"],
+            "further_learning": False,
+        }
+    ]
+    assert saved["documents"] == documents  # R10: nothing else changed
+
+    # Removed elsewhere meanwhile: the list page says so, and nothing is saved.
+    await page.goto(edit)
+    ok(await service.http.patch(patch, json={"qualifications": []}, headers=service.member(member)))
+    answer = await press(page, "Save qualification")
+    assert answer.status == 422
+    await summary_says(page, re.compile("^That qualification is no longer listed"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Qualifications")
+    assert (await content(service, app_id, member))["qualifications"] == []
+    opened = await page.goto(edit)
+    assert opened is not None and opened.status == 404
+    await summary_says(page, re.compile("^That qualification is no longer listed"))
 
 
 @in_browser

@@ -44,6 +44,13 @@ SECTIONS: tuple[Section, ...] = (
 SECTION_URLS: dict[str, str] = {field: s.slug for s in SECTIONS for field in s.fields}
 """The section page (its slug) for each ``Problem.field`` root."""
 
+QUALIFICATION_DETAIL = re.compile(
+    r"^qualifications\[(\d+)\]"
+    r"(?:\.(?:programme_id|title|awarding_body|fheq_level|completed_on|further_learning))?$"
+)
+"""A problem with one qualification's details, put right on its edit page (its certificate is
+uploaded on the list page)."""
+
 
 def field_root(field: str) -> str:
     """``qualifications[0].completed_on`` -> ``qualifications``; ``narrative.LO1`` ->
@@ -59,8 +66,12 @@ def section_for(field: str) -> Section | None:
 
 def section_url(application_id: str, field: str) -> str:
     """The page where the applicant puts right the problem at ``field`` (a ``Problem.field``
-    from ``models.readiness``); the overview when no section answers it."""
+    from ``models.readiness``): one qualification's edit page for its details; the overview
+    when no section answers it."""
     base = f"/apply/applications/{application_id}"
+    detail = QUALIFICATION_DETAIL.match(field)
+    if detail:
+        return f"{base}/qualifications/{detail.group(1)}"
     section = section_for(field)
     return f"{base}/{section.slug}" if section else base
 

@@ -1,7 +1,8 @@
 """The applicant's qualifications (R07, R08, R16): the list, adding one (an approved programme
 from the pathway's list, or the details of another qualification) with its certificate,
 uploading a certificate for one already listed, and removing one. Each change saves the
-qualifications alone (R10).
+qualifications alone (R10). Changing one is ``apply_qualification_edit``, with the form's
+parsing here (``qualification_from``).
 """
 
 from __future__ import annotations
@@ -51,17 +52,20 @@ NAMES = {
 ORDER = ["programme_id", "title", "awarding_body", "fheq_level", "completed_on", "certificate"]
 
 
-def _page(
+def render_qualifications(
     request: Request,
     view: ApplicationView,
     catalogue: CatalogueDep,
     form: Mapping[str, Any],
     problems: Problems,
+    template: str = "apply/sections/qualifications.html",
+    **context: Any,
 ) -> Response:
+    """The list page (or ``template``, such as the edit page), with what the form needs."""
     listed = catalogue.for_pathway(view.application.pathway)
     return page(
         request,
-        "apply/sections/qualifications.html",
+        template,
         view,
         {
             "approved": view.application.route == Route.APPROVED,
@@ -69,6 +73,7 @@ def _page(
             "programmes": listed.programmes,
             "programme_titles": {p.id: f"{p.title}, {p.provider}" for p in listed.programmes},
             "levels": {level.value: words for level, words in FHEQ_LEVELS.items()},
+            **context,
         },
         problems=problems,
         form=form,
@@ -76,7 +81,7 @@ def _page(
     )
 
 
-def _here(application_id: str, done: str) -> str:
+def list_url(application_id: str, done: str) -> str:
     return f"/apply/applications/{application_id}/qualifications?done={done}"
 
 
@@ -93,18 +98,24 @@ async def qualifications_page(
     view = await own_view(request, temporal, application_id, principal)
     if not isinstance(view, ApplicationView):
         return view
-    return _page(request, view, catalogue, {}, Problems())
+    return render_qualifications(request, view, catalogue, {}, Problems())
 
 
-def _qualification(
-    view: ApplicationView, listed: PathwayCatalogue, form: FormData, problems: Problems
-) -> Qualification | None:
-    """The qualification the form describes, or None with its problems added."""
+def qualification_from(
+    view: ApplicationView,
+    listed: PathwayCatalogue,
+    form: FormData,
+    old: Qualification | None = None,
+) -> Qualification | Problems:
+    """The qualification the add or edit form describes, or its problems (in the page's
+    order). An edit of ``old`` keeps what the form does not show: its certificate, details
+    only the other route's form sets, and further learning outside re-accreditation."""
+    problems = Problems()
     completed_on = read_date(form, "completed_on", NAMES["completed_on"], problems)
-    values: dict[str, Any] = {
-        "completed_on": completed_on or date.min,
-        "further_learning": text(form, "further_learning") == "yes",
-    }
+    values: dict[str, Any] = old.model_dump() if old else {}
+    values["completed_on"] = completed_on or date.min
+    if view.application.kind == ApplicationKind.REACCREDITATION or old is None:
+        values["further_learning"] = text(form, "further_learning") == "yes"
     if view.application.route == Route.APPROVED:
         programme = listed.programme(text(form, "programme_id"))
         if programme is None:
@@ -123,8 +134,8 @@ def _qualification(
         built = Qualification.model_validate(values)
     except ValidationError as err:
         problems.extend(from_validation(err, NAMES, lambda f: f))
-        return None
-    return None if problems else built
+        return problems.in_order(ORDER)
+    return problems.in_order(ORDER) if problems else built
 
 
 @router.post("/{application_id}/qualifications")
@@ -140,11 +151,10 @@ async def add_qualification(
     application's documents, then named by the qualification)."""
 
     async def perform(view: ApplicationView, form: FormData) -> Problems | None:
+        built = qualification_from(view, catalogue.for_pathway(view.application.pathway), form)
+        if isinstance(built, Problems):
+            return built
         problems = Problems()
-        listed = catalogue.for_pathway(view.application.pathway)
-        built = _qualification(view, listed, form, problems)
-        if built is None:
-            return problems.in_order(ORDER)
         if upload_in(form, "certificate") is not None:
             ref = await upload_document(
                 temporal, store, principal, view, form,
@@ -155,13 +165,15 @@ async def add_qualification(
                 return problems
             built = built.model_copy(update={"certificate_document_id": ref.document_id})
         listed_now = [*view.application.content.qualifications, built]
-        return await _save(temporal, view, principal, listed_now)
+        return await save(temporal, view, principal, listed_now)
 
     return await act(
         request, temporal, principal, application_id,
         perform=perform,
-        show=lambda view, form, problems: _page(request, view, catalogue, form, problems),
-        then=_here(application_id, "added"),
+        show=lambda view, form, problems: render_qualifications(
+            request, view, catalogue, form, problems
+        ),
+        then=list_url(application_id, "added"),
     )  # fmt: skip
 
 
@@ -181,7 +193,7 @@ async def upload_certificate(
     async def perform(view: ApplicationView, form: FormData) -> Problems | None:
         listed = view.application.content.qualifications
         if not 0 <= index < len(listed):
-            return _gone()
+            return gone()
         problems = Problems()
         ref = await upload_document(
             temporal, store, principal, view, form,
@@ -192,13 +204,15 @@ async def upload_certificate(
             return problems
         updated = listed[index].model_copy(update={"certificate_document_id": ref.document_id})
         changed = [*listed[:index], updated, *listed[index + 1 :]]
-        return await _save(temporal, view, principal, changed)
+        return await save(temporal, view, principal, changed)
 
     return await act(
         request, temporal, principal, application_id,
         perform=perform,
-        show=lambda view, form, problems: _page(request, view, catalogue, {}, problems),
-        then=_here(application_id, "certificate"),
+        show=lambda view, form, problems: render_qualifications(
+            request, view, catalogue, {}, problems
+        ),
+        then=list_url(application_id, "certificate"),
     )  # fmt: skip
 
 
@@ -216,24 +230,26 @@ async def remove_qualification(
     async def perform(view: ApplicationView, form: FormData) -> Problems | None:
         listed = view.application.content.qualifications
         if not 0 <= index < len(listed):
-            return _gone()
-        return await _save(temporal, view, principal, [*listed[:index], *listed[index + 1 :]])
+            return gone()
+        return await save(temporal, view, principal, [*listed[:index], *listed[index + 1 :]])
 
     return await act(
         request, temporal, principal, application_id,
         perform=perform,
-        show=lambda view, form, problems: _page(request, view, catalogue, {}, problems),
-        then=_here(application_id, "removed"),
+        show=lambda view, form, problems: render_qualifications(
+            request, view, catalogue, {}, problems
+        ),
+        then=list_url(application_id, "removed"),
     )  # fmt: skip
 
 
-def _gone() -> Problems:
+def gone() -> Problems:
     problems = Problems()
     problems.add(None, "That qualification is no longer listed: look again at your qualifications")
     return problems
 
 
-async def _save(
+async def save(
     temporal: TemporalDep,
     view: ApplicationView,
     principal: Principal,
