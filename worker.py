@@ -132,12 +132,13 @@ async def run(settings: Settings) -> None:
     if runtime is not None:
         log.info("metrics on http://%s/metrics", settings.worker_metrics_address.strip())
     client = await connect(settings, runtime=runtime)
+    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
     worker = build_worker(
         client,
         settings,
         catalogue=catalogue,
         session_factory=make_session_factory(make_engine(settings.database_url)),
-        mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        mailer=mailer,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -164,7 +165,10 @@ async def run(settings: Settings) -> None:
             settings.worker_graceful_shutdown_seconds,
         )
         await worker.shutdown()
-    await running  # a worker that failed on its own raises here
+    try:
+        await running  # a worker that failed on its own raises here
+    finally:
+        mailer.close()
     log.info("worker stopped")
 
 

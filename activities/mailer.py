@@ -1,9 +1,11 @@
-"""Sending one email over SMTP (stdlib ``smtplib`` in a thread, so the event loop stays free)."""
+"""Sending email over SMTP (stdlib ``smtplib``, called from a worker thread so the event loop
+stays free), reusing open connections: one email costs one message, not a connection, a
+greeting and a goodbye."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import queue
 import smtplib
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -26,7 +28,9 @@ class OutgoingMail:
 
 
 class Mailer(Protocol):
-    async def send(self, mail: OutgoingMail) -> None: ...
+    def deliver(self, mail: OutgoingMail) -> None:
+        """Send ``mail`` now, blocking (call it from a worker thread)."""
+        ...
 
 
 class MailRejected(Exception):
@@ -34,21 +38,33 @@ class MailRejected(Exception):
 
 
 class SmtpMailer:
-    """Sends mail through an SMTP server without authentication (a relay or the local sink)."""
+    """Sends mail through an SMTP server without authentication (a relay or the local sink),
+    keeping up to ``pool_size`` connections open between messages."""
 
-    def __init__(self, host: str, port: int, mail_from: str) -> None:
+    def __init__(self, host: str, port: int, mail_from: str, *, pool_size: int = 4) -> None:
         self.host = host
         self.port = port
         self.mail_from = mail_from
+        self._idle: queue.LifoQueue[smtplib.SMTP] = queue.LifoQueue(maxsize=pool_size)
 
-    async def send(self, mail: OutgoingMail) -> None:
-        """Send ``mail``.
+    def deliver(self, mail: OutgoingMail) -> None:
+        """Send ``mail``, on an open connection when there is one (a connection the server
+        closed meanwhile is replaced once).
 
         Raises:
             MailRejected: the server refused it with a permanent (5xx) reply.
             OSError: the server is unreachable or replied with a temporary (4xx) error.
         """
-        await asyncio.to_thread(self._send, self.compose(mail))
+        self._send(self.compose(mail))
+
+    def close(self) -> None:
+        """Close the open connections (the worker's shutdown)."""
+        while True:
+            try:
+                smtp = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            _quietly_close(smtp)
 
     def compose(self, mail: OutgoingMail) -> EmailMessage:
         """The message for ``mail``, with a ``Message-ID`` derived from its outbox key.
@@ -69,8 +85,7 @@ class SmtpMailer:
 
     def _send(self, message: EmailMessage) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-                smtp.send_message(message)
+            self._on_connection(message)
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code >= 500:
                 raise MailRejected(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
@@ -79,3 +94,50 @@ class SmtpMailer:
             if all(code >= 500 for code, _ in exc.recipients.values()):
                 raise MailRejected(f"recipients refused: {exc.recipients!r}") from exc
             raise
+
+    def _on_connection(self, message: EmailMessage) -> None:
+        """Send ``message`` on an idle connection, or a new one; a reused connection that
+        turns out closed is dropped and the message sent once more on a new one. A connection
+        that sent its message goes back to the idle ones (if there is room); one that failed
+        is closed."""
+        try:
+            smtp = self._idle.get_nowait()
+            reused = True
+        except queue.Empty:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
+            reused = False
+        try:
+            smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            _quietly_close(smtp)
+            if not reused:
+                raise
+            self._on_connection_new(message)
+            return
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        self._keep(smtp)
+
+    def _on_connection_new(self, message: EmailMessage) -> None:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
+        try:
+            smtp.send_message(message)
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        self._keep(smtp)
+
+    def _keep(self, smtp: smtplib.SMTP) -> None:
+        try:
+            self._idle.put_nowait(smtp)
+        except queue.Full:
+            _quietly_close(smtp)
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    """End the session politely if the server still listens, and close the socket."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

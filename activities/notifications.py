@@ -64,12 +64,9 @@ class NotificationActivities:
         except ApplicationError:
             count(EMAILS_FAILED, template=template, reason="template")
             raise
-        pending = await in_thread(self.threads, self._claim, notification, email)
-        if pending is None:
-            activity.logger.info("%s already sent (%s)", template, notification.key, extra=ids)
-            return False
         try:
-            await self.mailer.send(pending)
+            # One trip to a worker thread: claim, send, mark.
+            sent = await in_thread(self.threads, self._deliver, notification, email)
         except MailRejected as exc:
             count(EMAILS_FAILED, template=template, reason="rejected")
             raise ApplicationError(
@@ -83,9 +80,20 @@ class NotificationActivities:
                 f"mail server unavailable for {notification.key!r}: {exc!r}",
                 type="MailUnavailable",
             ) from exc
+        if not sent:
+            activity.logger.info("%s already sent (%s)", template, notification.key, extra=ids)
+            return False
         count(EMAILS_SENT, template=template)
-        await in_thread(self.threads, self._mark_sent, notification.key)
         activity.logger.info("sent %s to %s", template, notification.to_email, extra=ids)
+        return True
+
+    def _deliver(self, notification: Notification, email: RenderedEmail) -> bool:
+        """Claim the outbox row, send, and mark it sent (False: it was sent before)."""
+        pending = self._claim(notification, email)
+        if pending is None:
+            return False
+        self.mailer.deliver(pending)
+        self._mark_sent(notification.key)
         return True
 
     def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:
