@@ -8,9 +8,10 @@ import hashlib
 import queue
 import smtplib
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate
 from typing import Protocol
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -66,24 +67,28 @@ class SmtpMailer:
                 return
             _quietly_close(smtp)
 
-    def compose(self, mail: OutgoingMail) -> EmailMessage:
+    def compose(self, mail: OutgoingMail) -> Message:
         """The message for ``mail``, with a ``Message-ID`` derived from its outbox key.
 
         The same key always gives the same ``Message-ID``, so a receiving system can recognise
-        the copy sent when a worker died between the SMTP reply and recording the send.
+        the copy sent when a worker died between the SMTP reply and recording the send. Built
+        with the ``email`` package's plain (compat32) API, several times cheaper than
+        ``EmailMessage``'s header parsing: an ASCII body goes as 7bit, any other as UTF-8 in
+        base64, and a name or subject outside ASCII is RFC 2047-encoded.
         """
-        message = EmailMessage()
+        message = MIMEText(mail.body, "plain", "us-ascii" if mail.body.isascii() else "utf-8")
         message["From"] = self.mail_from
-        message["To"] = Address(display_name=mail.to_name, addr_spec=mail.to_email)
-        message["Subject"] = mail.subject
+        message["To"] = formataddr((mail.to_name, mail.to_email), "utf-8")
+        message["Subject"] = (
+            mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8").encode()
+        )
         message["Date"] = formatdate(localtime=False)
         domain = self.mail_from.rpartition("@")[2] or "localhost"
         digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
         message["Message-ID"] = f"<{digest}@{domain}>"
-        message.set_content(mail.body)
         return message
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: Message) -> None:
         try:
             self._on_connection(message)
         except smtplib.SMTPResponseException as exc:
@@ -95,7 +100,7 @@ class SmtpMailer:
                 raise MailRejected(f"recipients refused: {exc.recipients!r}") from exc
             raise
 
-    def _on_connection(self, message: EmailMessage) -> None:
+    def _on_connection(self, message: Message) -> None:
         """Send ``message`` on an idle connection, or a new one; a reused connection that
         turns out closed is dropped and the message sent once more on a new one. A connection
         that sent its message goes back to the idle ones (if there is room); one that failed
@@ -119,7 +124,7 @@ class SmtpMailer:
             raise
         self._keep(smtp)
 
-    def _on_connection_new(self, message: EmailMessage) -> None:
+    def _on_connection_new(self, message: Message) -> None:
         smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
         try:
             smtp.send_message(message)

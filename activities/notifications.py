@@ -8,10 +8,11 @@ same ``Message-ID``), which is the price of never losing one.
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import Executable, bindparam, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -21,7 +22,7 @@ from activities.mailer import Mailer, MailRejected, OutgoingMail
 from activities.metrics import EMAILS_FAILED, EMAILS_SENT, count
 from activities.threads import in_thread
 from models.records import Notification
-from storage.database import dialect_insert
+from storage.database import dialect_name, insert_for
 from storage.tables import OutboxRow
 
 __all__ = ["TEMPLATE_KEYS", "NotificationActivities"]
@@ -99,23 +100,18 @@ class NotificationActivities:
     def _claim(self, notification: Notification, email: RenderedEmail) -> OutgoingMail | None:
         """Record the email in the outbox (once) and count an attempt, unless already sent:
         one statement, so one short transaction."""
+        values = {
+            "key": notification.key,
+            "template": notification.template.value,
+            "to_email": str(notification.to_email),
+            "subject": email.subject,
+            "body": email.body,
+            "status": PENDING,
+            "created_at": datetime.now(UTC),
+            "attempts": 1,
+        }
         with self.session_factory.begin() as session:
-            insert = dialect_insert(session, OutboxRow).values(
-                key=notification.key,
-                template=notification.template.value,
-                to_email=str(notification.to_email),
-                subject=email.subject,
-                body=email.body,
-                status=PENDING,
-                created_at=datetime.now(UTC),
-                attempts=1,
-            )
-            claim = insert.on_conflict_do_update(
-                index_elements=[OutboxRow.key],
-                set_={"attempts": OutboxRow.attempts + 1},
-                where=OutboxRow.status == PENDING,
-            ).returning(OutboxRow.key, OutboxRow.to_email, OutboxRow.subject, OutboxRow.body)
-            row = session.connection().execute(claim).first()
+            row = session.connection().execute(_claim(dialect_name(session)), values).first()
             if row is None:
                 return None  # sent already: the conflict's update found no pending row
             # The stored text, not a fresh render: the outbox records exactly what goes out.
@@ -130,10 +126,31 @@ class NotificationActivities:
     def _mark_sent(self, key: str) -> None:
         with self.session_factory.begin() as session:
             session.connection().execute(
-                update(OutboxRow)
-                .where(OutboxRow.key == key)
-                .values(status=SENT, sent_at=datetime.now(UTC))
+                _MARK_SENT, {"outbox_key": key, "when_sent": datetime.now(UTC)}
             )
+
+
+@functools.cache
+def _claim(dialect: str) -> Executable:
+    """Insert the outbox row, or count another attempt at a pending one; the row's stored
+    text when it is (still) to be sent, nothing when it was sent already. Built once per
+    dialect, executed with each email's values."""
+    return (
+        insert_for(dialect, OutboxRow)
+        .on_conflict_do_update(
+            index_elements=[OutboxRow.key],
+            set_={"attempts": OutboxRow.attempts + 1},
+            where=OutboxRow.status == PENDING,
+        )
+        .returning(OutboxRow.key, OutboxRow.to_email, OutboxRow.subject, OutboxRow.body)
+    )
+
+
+_MARK_SENT = (
+    update(OutboxRow)
+    .where(OutboxRow.key == bindparam("outbox_key"))
+    .values(status=SENT, sent_at=bindparam("when_sent"))
+)
 
 
 def _log_ids(notification: Notification) -> dict[str, str]:

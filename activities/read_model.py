@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Executor
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Executable, and_, or_
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from activities.threads import in_thread
-from models.records import AccreditationSummary, ReadModelUpdate
-from storage.database import dialect_insert
+from models.records import AccreditationSummary, ApplicationSummary, ReadModelUpdate
+from storage.database import dialect_name, insert_for
 from storage.tables import AccreditationSummaryRow, ApplicationSummaryRow, AuditEventRow
+
+# The statements are built once per dialect and executed with each call's values: building
+# and caching a statement afresh for every event costs the worker more than running it.
+
+
+@functools.cache
+def _audit_insert(dialect: str) -> Executable:
+    """Audit rows, each once per ``event_id``."""
+    return insert_for(dialect, AuditEventRow).on_conflict_do_nothing(
+        index_elements=[AuditEventRow.event_id]
+    )
+
+
+@functools.cache
+def _summary_upsert(dialect: str) -> Executable:
+    """The application's summary, unless the stored one is newer (a higher ``version``, or
+    the same one updated later)."""
+    insert = insert_for(dialect, ApplicationSummaryRow)
+    stored, incoming = ApplicationSummaryRow, insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=[ApplicationSummaryRow.application_id],
+        set_={name: incoming[name] for name in ApplicationSummary.model_fields},
+        where=or_(
+            stored.version < incoming.version,
+            and_(stored.version == incoming.version, stored.updated_at <= incoming.updated_at),
+        ),
+    )
+
+
+@functools.cache
+def _accreditation_upsert(dialect: str) -> Executable:
+    """The member's accreditation summary, unless a newer one is stored."""
+    insert = insert_for(dialect, AccreditationSummaryRow)
+    return insert.on_conflict_do_update(
+        index_elements=[AccreditationSummaryRow.member_id],
+        set_={name: insert.excluded[name] for name in AccreditationSummary.model_fields},
+        where=AccreditationSummaryRow.version <= insert.excluded.version,
+    )
 
 
 class ReadModelActivities:
@@ -34,30 +73,12 @@ class ReadModelActivities:
         await in_thread(self.threads, self._record, update)
 
     def _record(self, update: ReadModelUpdate) -> None:
-        summary = update.summary.model_dump()
         with self.session_factory.begin() as session:
+            dialect, connection = dialect_name(session), session.connection()
             if update.events:
-                session.connection().execute(
-                    dialect_insert(session, AuditEventRow)
-                    .values([event.model_dump() for event in update.events])
-                    .on_conflict_do_nothing(index_elements=[AuditEventRow.event_id])
-                )
-            insert = dialect_insert(session, ApplicationSummaryRow)
-            stored, incoming = ApplicationSummaryRow, insert.excluded
-            session.connection().execute(
-                insert.values(summary).on_conflict_do_update(
-                    index_elements=[ApplicationSummaryRow.application_id],
-                    set_={name: incoming[name] for name in summary},
-                    where=or_(
-                        stored.version < incoming.version,
-                        # Same version: a retry, or a caller that leaves version at 0.
-                        and_(
-                            stored.version == incoming.version,
-                            stored.updated_at <= incoming.updated_at,
-                        ),
-                    ),
-                )
-            )
+                events = [event.model_dump() for event in update.events]
+                connection.execute(_audit_insert(dialect), events)
+            connection.execute(_summary_upsert(dialect), update.summary.model_dump())
 
     @activity.defn(name="record_accreditation")
     async def record_accreditation(self, summary: AccreditationSummary) -> None:
@@ -65,13 +86,7 @@ class ReadModelActivities:
         await in_thread(self.threads, self._record_accreditation, summary)
 
     def _record_accreditation(self, summary: AccreditationSummary) -> None:
-        values = summary.model_dump()
         with self.session_factory.begin() as session:
-            insert = dialect_insert(session, AccreditationSummaryRow)
             session.connection().execute(
-                insert.values(values).on_conflict_do_update(
-                    index_elements=[AccreditationSummaryRow.member_id],
-                    set_={name: insert.excluded[name] for name in values},
-                    where=AccreditationSummaryRow.version <= insert.excluded.version,
-                )
+                _accreditation_upsert(dialect_name(session)), summary.model_dump()
             )

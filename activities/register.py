@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 
+from sqlalchemy import Executable
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
@@ -12,7 +14,7 @@ from activities.metrics import REGISTER_WRITES, count
 from activities.threads import in_thread
 from models.records import RegisterEntry
 from models.search import search_key
-from storage.database import dialect_insert
+from storage.database import dialect_name, insert_for
 from storage.tables import RegisterEntryRow
 
 
@@ -48,10 +50,18 @@ class RegisterActivities:
             "updated_at": datetime.now(UTC),
         }
         with self.session_factory.begin() as session:
-            insert = dialect_insert(session, RegisterEntryRow)
-            session.connection().execute(
-                insert.values(values).on_conflict_do_update(
-                    index_elements=[RegisterEntryRow.registration_number],
-                    set_={name: insert.excluded[name] for name in values},
-                )
-            )
+            session.connection().execute(_upsert(dialect_name(session)), values)
+
+
+_COLUMNS = (*RegisterEntry.model_fields, "search_key", "updated_at")
+
+
+@functools.cache
+def _upsert(dialect: str) -> Executable:
+    """Insert an entry or replace the one with its registration number (built once per
+    dialect, executed with each entry's values)."""
+    insert = insert_for(dialect, RegisterEntryRow)
+    return insert.on_conflict_do_update(
+        index_elements=[RegisterEntryRow.registration_number],
+        set_={name: insert.excluded[name] for name in _COLUMNS},
+    )

@@ -131,13 +131,7 @@ def coverage(
     if evidence_rule(application) is None:
         return []
     content = application.content
-    lengths: dict[str, int] = {}
-    for section in content.narrative:
-        # One section per outcome is all an update may leave (models.limits); were there
-        # more, their text together is the outcome's narrative.
-        lengths[section.outcome_code] = lengths.get(section.outcome_code, 0) + len(
-            section.text.strip()
-        )
+    lengths = narrative_lengths(application)
     cpd = [
         (
             record,
@@ -160,7 +154,37 @@ def coverage(
                 narrative_present=length > 0,
                 narrative_length=length,
                 cpd=[e for record, e in cpd if outcome.code in record.learning_outcomes],
-                verdict=Verdict.COVERED if length > 0 else Verdict.NEEDS_EVIDENCE,
+                verdict=verdict(length),
             )
         )
     return rows
+
+
+def narrative_lengths(application: Application) -> dict[str, int]:
+    """Each outcome code's narrative length: its sections' characters, leading and trailing
+    spaces aside. One section per outcome is all an update may leave (``models.limits``);
+    were there more, their text together is the outcome's narrative."""
+    lengths: dict[str, int] = {}
+    for section in application.content.narrative:
+        code = section.outcome_code
+        lengths[code] = lengths.get(code, 0) + len(section.text.strip())
+    return lengths
+
+
+def verdict(narrative_length: int) -> Verdict:
+    """An outcome's verdict from its narrative's length: the one rule the map and readiness
+    share."""
+    return Verdict.COVERED if narrative_length > 0 else Verdict.NEEDS_EVIDENCE
+
+
+def outcomes_needing_evidence(application: Application, catalogue: PathwayCatalogue) -> list[str]:
+    """The codes of the outcomes whose row in ``coverage`` says **needs evidence**, in the
+    catalogue's order, without building the map (readiness asks this at every change)."""
+    if evidence_rule(application) is None:
+        return []
+    lengths = narrative_lengths(application)
+    return [
+        outcome.code
+        for outcome in catalogue.outcomes
+        if verdict(lengths.get(outcome.code, 0)) == Verdict.NEEDS_EVIDENCE
+    ]

@@ -11,7 +11,7 @@ from datetime import date
 
 from models.application import Application, ApplicationContent, Qualification
 from models.catalogue import PathwayCatalogue
-from models.coverage import Verdict, coverage, cpd_verified, evidence_rule
+from models.coverage import cpd_verified, evidence_rule, outcomes_needing_evidence
 from models.dates import CPD_RECENCY_YEARS, QUALIFICATION_RECENCY_YEARS, within_years
 from models.enums import ApplicationKind, DeclarationStatus, DocumentKind, Route
 from models.errors import Problem
@@ -203,11 +203,10 @@ def _narrative_and_cpd(
         Problem(
             rule=rule,
             code="narrative_outcome_missing",
-            field=f"narrative.{row.outcome_code}",
-            message=f"the critical narrative must evidence learning outcome {row.outcome_code}",
+            field=f"narrative.{code}",
+            message=f"the critical narrative must evidence learning outcome {code}",
         )
-        for row in coverage(application, catalogue, today, policy=policy)
-        if row.verdict == Verdict.NEEDS_EVIDENCE
+        for code in outcomes_needing_evidence(application, catalogue)
     ]
     known = set(catalogue.outcome_codes())
     for i, section in enumerate(content.narrative):

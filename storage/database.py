@@ -55,6 +55,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def dialect_name(session: Session) -> str:
+    """The session's database dialect: ``sqlite`` or ``postgresql``."""
+    return session.get_bind().dialect.name
+
+
+def insert_for(dialect: str, table: Any) -> sqlite.Insert | postgresql.Insert:
+    """``dialect_insert`` by the dialect's name, for statements built once and cached."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
 def dialect_insert(session: Session, table: Any) -> sqlite.Insert | postgresql.Insert:
     """An INSERT that supports ``on_conflict_do_nothing``/``_do_update`` on either dialect.
 

@@ -55,3 +55,23 @@ def test_a_refused_message_does_not_keep_its_connection(smtp_sink: SmtpSink) -> 
     mailer.deliver(mail(2))
     assert [str(m["Subject"]) for m in smtp_sink.messages] == ["Message 2"]
     mailer.close()
+
+
+def test_names_subjects_and_bodies_outside_ascii_arrive_intact(smtp_sink: SmtpSink) -> None:
+    mailer = SmtpMailer(smtp_sink.host, smtp_sink.port, "accreditation@cor.example")
+    mailer.deliver(
+        OutgoingMail(
+            key="app-1:1:deferral:zoe@example.org",
+            to_email="zoe@example.org",
+            to_name="Zoë Ó Súilleabháin, Jr.",
+            subject="Accréditation: 證明書",
+            body="Chère Zoë,\n\nVotre demande — 證明書 — est reçue.\n",
+        )
+    )
+    mailer.close()
+    (message,) = smtp_sink.messages
+    assert message["To"].addresses[0].display_name == "Zoë Ó Súilleabháin, Jr."
+    assert message["To"].addresses[0].addr_spec == "zoe@example.org"
+    assert str(message["Subject"]) == "Accréditation: 證明書"
+    assert message.get_content() == "Chère Zoë,\n\nVotre demande — 證明書 — est reçue.\n"
+    assert message["Message-ID"].endswith("@cor.example>")
