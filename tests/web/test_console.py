@@ -120,6 +120,11 @@ async def test_r12_r13_a_non_approved_application_from_submission_to_award_in_th
         [re.compile(rf"^{re.escape(code)}: ") for code in CODES]
     )
     await expect(coverage.locator(".govuk-tag")).to_have_text(["Covered"] * len(CODES))
+    # The applicant's narrative reads as text in a paragraph, not as escaped markup.
+    first = assessor.locator("details").filter(has_text=f"{CODES[0]}: ").first
+    await first.locator("summary").click()
+    await expect(first.locator("p.cor-preserve")).to_have_text(f"My reflection on {CODES[0]}.")
+    await expect(first).not_to_contain_text("<p")
     await expect(assessor.locator("#actions table#coverage ~ form")).to_have_count(1)
     half = CODES[: len(CODES) // 2]
     await set_findings(assessor, half, "met", "Well evidenced in the narrative.")
