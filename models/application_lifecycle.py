@@ -159,6 +159,7 @@ class ApplicationLifecycle(CpdVerificationSteps):
             allowed_actions=list(self.allowed()),
             missing=self.missing(),
             version=self.p.event_seq,
+            assessor_id=self.p.assessor.assessor_id if self.p.assessor else None,
         )
 
     def view(self) -> ApplicationView:

@@ -90,3 +90,6 @@ class ActionResult(BaseModel):
         default_factory=list, description="what is still needed before submission (R10)"
     )
     version: int = Field(description="the application's event count: it grows with each change")
+    assessor_id: str | None = Field(
+        None, description="R12: the assessor allocated now, when there is one (as in the view)"
+    )

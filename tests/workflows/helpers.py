@@ -114,8 +114,12 @@ def refusal(err: WorkflowUpdateFailedError) -> ApplicationError:
 
 async def act(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> ApplicationView:
     """Run ``update`` and read the view after it: an update answers only an ``ActionResult``,
-    whose state and allowed actions must agree with the view's."""
+    whose state, allowed actions and assessor must agree with the view's."""
     result: ActionResult = await handle.execute_update(update, arg)
     view: ApplicationView = await handle.query(ApplicationWorkflow.view)
-    assert (view.state, view.allowed_actions) == (result.state, result.allowed_actions)
+    assert (view.state, view.allowed_actions, view.assessor_id) == (
+        result.state,
+        result.allowed_actions,
+        result.assessor_id,
+    )
     return view
