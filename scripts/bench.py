@@ -692,11 +692,11 @@ class DirectDriver:
                 DeclarationResponse(token=token, confirm=True),
             ),
         )
-        await steps.timed(
+        submitted = await steps.timed(
             "submit",
             self.update(handle, ApplicationWorkflow.submit, ApplicantAction(actor=me)),
         )
-        assessor_id = await self.assessor(handle, steps)
+        assessor_id = submitted.assessor_id or await self.assessor(handle, steps)
         assessment = RecordAssessment(
             actor=Actor(id=assessor_id, role=Role.ASSESSOR),
             findings=[
@@ -719,8 +719,8 @@ class DirectDriver:
         return handle.id, member
 
     async def assessor(self, handle: WorkflowHandle[Any, Any], steps: Steps) -> str:
-        """The assessor the submission allocated (an officer allocates when the service found
-        none), from the application's view."""
+        """When the submission's answer names no assessor: the one allocated since (an officer
+        allocates when the service found none), from the application's view."""
         view = await steps.timed("view", self.again(lambda: handle.query(ApplicationWorkflow.view)))
         deadline = time.monotonic() + STEP_SECONDS
         while view.state == "awaiting_allocation" and not view.queue_reason:
