@@ -9,37 +9,36 @@ edit form says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import ValidationError
 from starlette.datastructures import FormData
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from api.access import actor
-from api.auth import Principal
-from api.deps import CatalogueDep, TemporalDep
 from models.application import CpdRecord
-from models.commands import SaveDraft
+from models.catalogue import Catalogue
 from models.cpd_verification import CpdVerificationStatus
 from models.labels import CPD_VERIFICATION_STATUSES
 from models.views import ApplicationView
-from web.routes.apply_common import own_view
 from web.routes.apply_forms import (
     Problems,
-    act,
     choices,
     date_fields,
     from_validation,
-    page,
     read_date,
-    send,
     text,
 )
-from web.session import ApplicantSession
-from workflows.application import ApplicationWorkflow
+from web.routes.apply_lists import (
+    ListSection,
+    SectionRequestDep,
+    add_item,
+    edit_item,
+    item_page,
+    list_page,
+    remove_item,
+)
 
 router = APIRouter(prefix="/apply/applications", include_in_schema=False)
 
@@ -53,36 +52,16 @@ STILL_VERIFYING = (CpdVerificationStatus.REQUESTED, CpdVerificationStatus.CONFIR
 """A record whose verification an edit of its substance would withdraw."""
 
 
-def render_cpd(
-    request: Request,
-    template: str,
-    view: ApplicationView,
-    catalogue: CatalogueDep,
-    form: Mapping[str, Any],
-    problems: Problems,
-    **context: Any,
-) -> Response:
+def _context(view: ApplicationView, catalogue: Catalogue) -> dict[str, Any]:
+    """The pathway's learning outcomes, and each verification in words."""
     outcomes = catalogue.for_pathway(view.application.pathway).outcomes
-    return page(
-        request,
-        template,
-        view,
-        {
-            "outcomes": outcomes,
-            "outcome_titles": {o.code: o.title for o in outcomes},
-            "confirmed": CpdVerificationStatus.CONFIRMED,
-            "still_verifying": STILL_VERIFYING,
-            "statuses": CPD_VERIFICATION_STATUSES,
-            **context,
-        },
-        problems=problems,
-        form=form,
-        status_code=problems.status_code if problems else 200,
-    )
-
-
-def cpd_list_url(application_id: str, done: str) -> str:
-    return f"/apply/applications/{application_id}/cpd?done={done}"
+    return {
+        "outcomes": outcomes,
+        "outcome_titles": {o.code: o.title for o in outcomes},
+        "confirmed": CpdVerificationStatus.CONFIRMED,
+        "still_verifying": STILL_VERIFYING,
+        "statuses": CPD_VERIFICATION_STATUSES,
+    }
 
 
 def _record_form(record: CpdRecord) -> dict[str, Any]:
@@ -92,22 +71,6 @@ def _record_form(record: CpdRecord) -> dict[str, Any]:
         "learning_outcomes": list(record.learning_outcomes),
         **{f"activity_date-{part}": value for part, value in parts.items()},
     }
-
-
-@router.get("/{application_id}/cpd")
-async def cpd_page(
-    request: Request,
-    application_id: str,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
-    """R08/R16: the CPD records, each with where its verification stands, and a form to add
-    one."""
-    view = await own_view(request, temporal, application_id, principal)
-    if not isinstance(view, ApplicationView):
-        return view
-    return render_cpd(request, "apply/sections/cpd.html", view, catalogue, {}, Problems())
 
 
 def _record(form: FormData, old: CpdRecord | None) -> CpdRecord | Problems:
@@ -128,128 +91,45 @@ def _record(form: FormData, old: CpdRecord | None) -> CpdRecord | Problems:
     return problems.in_order(ORDER) if problems else built
 
 
+CPD = ListSection[CpdRecord](
+    field="cpd",
+    item_name="record",
+    list_template="apply/sections/cpd.html",
+    edit_template="apply/sections/cpd_edit.html",
+    context=_context,
+    build=lambda view, catalogue, form, old: _record(form, old),
+    gone_text="That CPD record is no longer listed: look again at your CPD",
+    redirect_gone=True,
+)
+
+
+@router.get("/{application_id}/cpd")
+async def cpd_page(asked: SectionRequestDep) -> Response:
+    """R08/R16: the CPD records, each with where its verification stands, and a form to add
+    one."""
+    return await list_page(asked, CPD)
+
+
 @router.post("/{application_id}/cpd")
-async def add_cpd(
-    request: Request,
-    application_id: str,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def add_cpd(asked: SectionRequestDep) -> Response:
     """Add a CPD record at the end of the list."""
-
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        built = _record(form, None)
-        if isinstance(built, Problems):
-            return built
-        return await _save(temporal, view, principal, [*view.application.content.cpd, built])
-
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform,
-        show=lambda view, form, problems: render_cpd(
-            request, "apply/sections/cpd.html", view, catalogue, form, problems
-        ),
-        then=cpd_list_url(application_id, "added"),
-    )  # fmt: skip
+    return await add_item(asked, CPD)
 
 
 @router.get("/{application_id}/cpd/{index}")
-async def edit_cpd_page(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def edit_cpd_page(asked: SectionRequestDep, index: int) -> Response:
     """One CPD record to edit, saying what an edit does to its verification."""
-    view = await own_view(request, temporal, application_id, principal)
-    if not isinstance(view, ApplicationView):
-        return view
-    records = view.application.content.cpd
-    if not 0 <= index < len(records):
-        return RedirectResponse(f"/apply/applications/{application_id}/cpd", status_code=303)
-    return render_cpd(
-        request, "apply/sections/cpd_edit.html", view, catalogue,
-        _record_form(records[index]), Problems(), index=index, record=records[index],
-    )  # fmt: skip
+    return await item_page(asked, index, CPD, fill=_record_form)
 
 
 @router.post("/{application_id}/cpd/{index}")
-async def edit_cpd(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def edit_cpd(asked: SectionRequestDep, index: int) -> Response:
     """Save the edited record in its place; an edit of its substance withdraws its
     verification (the workflow decides)."""
-
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        records = view.application.content.cpd
-        if not 0 <= index < len(records):
-            return _gone()
-        built = _record(form, records[index])
-        if isinstance(built, Problems):
-            return built
-        changed = [*records[:index], built, *records[index + 1 :]]
-        return await _save(temporal, view, principal, changed)
-
-    def show(view: ApplicationView, form: Mapping[str, Any], problems: Problems) -> Response:
-        records = view.application.content.cpd
-        if not 0 <= index < len(records):
-            return render_cpd(request, "apply/sections/cpd.html", view, catalogue, {}, problems)
-        return render_cpd(
-            request, "apply/sections/cpd_edit.html", view, catalogue, form, problems,
-            index=index, record=records[index],
-        )  # fmt: skip
-
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform, show=show, then=cpd_list_url(application_id, "saved"),
-    )  # fmt: skip
+    return await edit_item(asked, index, CPD)
 
 
 @router.post("/{application_id}/cpd/{index}/remove")
-async def remove_cpd(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def remove_cpd(asked: SectionRequestDep, index: int) -> Response:
     """Remove CPD record ``index`` (and with it any verification or pending request)."""
-
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        records = view.application.content.cpd
-        if not 0 <= index < len(records):
-            return _gone()
-        return await _save(temporal, view, principal, [*records[:index], *records[index + 1 :]])
-
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform,
-        show=lambda view, form, problems: render_cpd(
-            request, "apply/sections/cpd.html", view, catalogue, {}, problems
-        ),
-        then=cpd_list_url(application_id, "removed"),
-    )  # fmt: skip
-
-
-def _gone() -> Problems:
-    problems = Problems()
-    problems.add(None, "That CPD record is no longer listed: look again at your CPD")
-    return problems
-
-
-async def _save(
-    temporal: TemporalDep, view: ApplicationView, principal: Principal, cpd: list[CpdRecord]
-) -> Problems | None:
-    command = SaveDraft(actor=actor(principal), cpd=cpd)
-    return await send(
-        temporal, view, ApplicationWorkflow.save_draft, command, principal, lambda _: None
-    )
+    return await remove_item(asked, index, CPD)

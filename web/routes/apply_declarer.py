@@ -46,7 +46,6 @@ def _page(
         },
         problems=problems,
         form=form,
-        status_code=problems.status_code if problems else 200,
     )
 
 

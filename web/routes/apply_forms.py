@@ -19,16 +19,19 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from temporalio.client import WorkflowUpdateFailedError
 
 from api import application_workflows as workflows
+from api.access import actor
 from api.application_workflows import C, UpdateHandler
 from api.auth import Principal
 from api.deps import TemporalDep
 from api.errors import ApiError, update_refused
 from api.temporal import TemporalUnavailable
+from models.commands import SaveDraft
 from models.labels import APPLICATION_STATES, PATHWAYS, label, words
 from models.views import ApplicationView
 from web import csrf
 from web.routes.apply_common import own_view, unavailable
 from web.templating import render
+from workflows.application import ApplicationWorkflow
 
 MAX_FORM_FIELDS = 200
 EDIT_ACTION = "save_draft"
@@ -184,10 +187,9 @@ def page(
     *,
     problems: Problems | None = None,
     form: Mapping[str, Any] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     """A section page: the application, whether it can change, a fresh CSRF token, and any
-    problems shown with what was typed."""
+    problems shown with what was typed (answered with their status; 200 when none)."""
     settings = request.app.state.settings
     token, nonce = csrf.token_for(request, settings, purpose(view))
     found = problems or Problems()
@@ -214,7 +216,7 @@ def page(
             "done": request.query_params.get("done"),
             **context,
         },
-        status_code=status_code,
+        status_code=found.status_code if found else status.HTTP_200_OK,
     )
     csrf.remember(response, settings, nonce)
     return response
@@ -275,6 +277,25 @@ async def send(
     except (WorkflowUpdateFailedError, ApiError) as err:
         return from_refusal(update_refused(err), key)
     return None
+
+
+def _nowhere(field: str) -> str | None:
+    return None
+
+
+async def save_section(
+    temporal: TemporalDep,
+    view: ApplicationView,
+    principal: Principal,
+    *,
+    key: Callable[[str], str | None] = _nowhere,
+    **section: Any,
+) -> Problems | None:
+    """The draft update with ``section`` alone (``cpd=[...]``), so nothing else in the
+    application changes (R10): None when done, else the refusal's problems, on the form field
+    ``key`` names (by default on the form as a whole)."""
+    command = SaveDraft(actor=actor(principal), **section)
+    return await send(temporal, view, ApplicationWorkflow.save_draft, command, principal, key)
 
 
 def max_length(model: type[BaseModel], name: str) -> int:

@@ -9,30 +9,17 @@ applicant then gives its title and awarding body (what readiness asks for).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request, status
-from starlette.datastructures import FormData
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from api.deps import CatalogueDep, TemporalDep
 from models.application import Qualification
-from models.views import ApplicationView
-from web.routes.apply_common import own_view
-from web.routes.apply_forms import Problems, act, date_fields
-from web.routes.apply_qualifications import (
-    gone,
-    list_url,
-    qualification_from,
-    render_qualifications,
-    save,
-)
-from web.session import ApplicantSession
+from web.routes.apply_forms import date_fields
+from web.routes.apply_lists import SectionRequestDep, edit_item, item_page
+from web.routes.apply_qualifications import QUALIFICATIONS
 
 router = APIRouter(prefix="/apply/applications", include_in_schema=False)
-
-TEMPLATE = "apply/sections/qualification_edit.html"
 
 
 def _qualification_form(qualification: Qualification) -> dict[str, Any]:
@@ -48,70 +35,14 @@ def _qualification_form(qualification: Qualification) -> dict[str, Any]:
     }
 
 
-def _show(
-    request: Request,
-    view: ApplicationView,
-    catalogue: CatalogueDep,
-    index: int,
-    form: Mapping[str, Any],
-    problems: Problems,
-) -> Response:
-    """The edit page of qualification ``index``; the list page saying it has gone when it is
-    no longer listed."""
-    listed = view.application.content.qualifications
-    if not 0 <= index < len(listed):
-        return render_qualifications(request, view, catalogue, {}, problems)
-    return render_qualifications(
-        request, view, catalogue, form, problems, TEMPLATE,
-        index=index, qualification=listed[index],
-    )  # fmt: skip
-
-
 @router.get("/{application_id}/qualifications/{index}")
-async def edit_qualification_page(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
-    """Qualification ``index`` to change, its fields filled in."""
-    view = await own_view(request, temporal, application_id, principal)
-    if not isinstance(view, ApplicationView):
-        return view
-    listed = view.application.content.qualifications
-    if not 0 <= index < len(listed):
-        problems = gone()
-        problems.status_code = status.HTTP_404_NOT_FOUND
-        return _show(request, view, catalogue, index, {}, problems)
-    return _show(request, view, catalogue, index, _qualification_form(listed[index]), Problems())
+async def edit_qualification_page(asked: SectionRequestDep, index: int) -> Response:
+    """Qualification ``index`` to change, its fields filled in; the list page saying it has
+    gone (404) when it is no longer listed."""
+    return await item_page(asked, index, QUALIFICATIONS, fill=_qualification_form)
 
 
 @router.post("/{application_id}/qualifications/{index}")
-async def edit_qualification(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def edit_qualification(asked: SectionRequestDep, index: int) -> Response:
     """Save the changed qualification in its place, keeping its certificate."""
-
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        listed = view.application.content.qualifications
-        if not 0 <= index < len(listed):
-            return gone()
-        pathway = catalogue.for_pathway(view.application.pathway)
-        built = qualification_from(view, pathway, form, listed[index])
-        if isinstance(built, Problems):
-            return built
-        return await save(temporal, view, principal, [*listed[:index], built, *listed[index + 1 :]])
-
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform,
-        show=lambda view, form, problems: _show(request, view, catalogue, index, form, problems),
-        then=list_url(application_id, "saved"),
-    )  # fmt: skip
+    return await edit_item(asked, index, QUALIFICATIONS)

@@ -7,38 +7,37 @@ parsing here (``qualification_from``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.access import actor
-from api.auth import Principal
-from api.deps import CatalogueDep, DocumentStoreDep, TemporalDep
+from api.deps import DocumentStoreDep
 from models.application import Qualification
-from models.catalogue import PathwayCatalogue
-from models.commands import SaveDraft
+from models.catalogue import Catalogue
 from models.enums import ApplicationKind, DocumentKind, Route
 from models.labels import FHEQ_LEVELS
 from models.views import ApplicationView
-from web.routes.apply_common import own_view
 from web.routes.apply_forms import (
     Problems,
     act,
     from_validation,
-    page,
     read_date,
-    send,
     text,
     upload_in,
 )
+from web.routes.apply_lists import (
+    ListSection,
+    SectionRequestDep,
+    add_item,
+    list_page,
+    remove_item,
+    replaced,
+)
 from web.routes.apply_uploads import upload_document
-from web.session import ApplicantSession
-from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/apply/applications", include_in_schema=False)
 
@@ -52,58 +51,22 @@ NAMES = {
 ORDER = ["programme_id", "title", "awarding_body", "fheq_level", "completed_on", "certificate"]
 
 
-def render_qualifications(
-    request: Request,
-    view: ApplicationView,
-    catalogue: CatalogueDep,
-    form: Mapping[str, Any],
-    problems: Problems,
-    template: str = "apply/sections/qualifications.html",
-    **context: Any,
-) -> Response:
-    """The list page (or ``template``, such as the edit page), with what the form needs."""
+def _context(view: ApplicationView, catalogue: Catalogue) -> dict[str, Any]:
+    """What the add and edit forms need: the route's and kind's fields, the pathway's approved
+    programmes, the FHEQ levels in words."""
     listed = catalogue.for_pathway(view.application.pathway)
-    return page(
-        request,
-        template,
-        view,
-        {
-            "approved": view.application.route == Route.APPROVED,
-            "reaccreditation": view.application.kind == ApplicationKind.REACCREDITATION,
-            "programmes": listed.programmes,
-            "programme_titles": {p.id: f"{p.title}, {p.provider}" for p in listed.programmes},
-            "levels": {level.value: words for level, words in FHEQ_LEVELS.items()},
-            **context,
-        },
-        problems=problems,
-        form=form,
-        status_code=problems.status_code if problems else 200,
-    )
-
-
-def list_url(application_id: str, done: str) -> str:
-    return f"/apply/applications/{application_id}/qualifications?done={done}"
-
-
-@router.get("/{application_id}/qualifications")
-async def qualifications_page(
-    request: Request,
-    application_id: str,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
-    """R07/R08/R16: the qualifications entered, each with its certificate, and a form to add
-    one."""
-    view = await own_view(request, temporal, application_id, principal)
-    if not isinstance(view, ApplicationView):
-        return view
-    return render_qualifications(request, view, catalogue, {}, Problems())
+    return {
+        "approved": view.application.route == Route.APPROVED,
+        "reaccreditation": view.application.kind == ApplicationKind.REACCREDITATION,
+        "programmes": listed.programmes,
+        "programme_titles": {p.id: f"{p.title}, {p.provider}" for p in listed.programmes},
+        "levels": {level.value: words for level, words in FHEQ_LEVELS.items()},
+    }
 
 
 def qualification_from(
     view: ApplicationView,
-    listed: PathwayCatalogue,
+    catalogue: Catalogue,
     form: FormData,
     old: Qualification | None = None,
 ) -> Qualification | Problems:
@@ -117,6 +80,7 @@ def qualification_from(
     if view.application.kind == ApplicationKind.REACCREDITATION or old is None:
         values["further_learning"] = text(form, "further_learning") == "yes"
     if view.application.route == Route.APPROVED:
+        listed = catalogue.for_pathway(view.application.pathway)
         programme = listed.programme(text(form, "programme_id"))
         if programme is None:
             problems.add("programme_id", f"select {NAMES['programme_id']}")
@@ -138,124 +102,78 @@ def qualification_from(
     return problems.in_order(ORDER) if problems else built
 
 
+QUALIFICATIONS = ListSection[Qualification](
+    field="qualifications",
+    item_name="qualification",
+    list_template="apply/sections/qualifications.html",
+    edit_template="apply/sections/qualification_edit.html",
+    context=_context,
+    build=qualification_from,
+    gone_text="That qualification is no longer listed: look again at your qualifications",
+    redirect_gone=False,
+)
+
+
+@router.get("/{application_id}/qualifications")
+async def qualifications_page(asked: SectionRequestDep) -> Response:
+    """R07/R08/R16: the qualifications entered, each with its certificate, and a form to add
+    one."""
+    return await list_page(asked, QUALIFICATIONS)
+
+
 @router.post("/{application_id}/qualifications")
-async def add_qualification(
-    request: Request,
-    application_id: str,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-    store: DocumentStoreDep,
-) -> Response:
+async def add_qualification(asked: SectionRequestDep, store: DocumentStoreDep) -> Response:
     """Add a qualification, and its certificate when one is chosen (stored, added to the
     application's documents, then named by the qualification)."""
 
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        built = qualification_from(view, catalogue.for_pathway(view.application.pathway), form)
-        if isinstance(built, Problems):
+    async def with_certificate(
+        view: ApplicationView, form: FormData, built: Qualification
+    ) -> Qualification | Problems:
+        if upload_in(form, "certificate") is None:
             return built
         problems = Problems()
-        if upload_in(form, "certificate") is not None:
-            ref = await upload_document(
-                temporal, store, principal, view, form,
-                name="certificate", kind=DocumentKind.CERTIFICATE, problems=problems,
-                what="the certificate",
-            )  # fmt: skip
-            if ref is None:
-                return problems
-            built = built.model_copy(update={"certificate_document_id": ref.document_id})
-        listed_now = [*view.application.content.qualifications, built]
-        return await save(temporal, view, principal, listed_now)
+        ref = await upload_document(
+            asked.temporal, store, asked.principal, view, form,
+            name="certificate", kind=DocumentKind.CERTIFICATE, problems=problems,
+            what="the certificate",
+        )  # fmt: skip
+        if ref is None:
+            return problems
+        return built.model_copy(update={"certificate_document_id": ref.document_id})
 
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform,
-        show=lambda view, form, problems: render_qualifications(
-            request, view, catalogue, form, problems
-        ),
-        then=list_url(application_id, "added"),
-    )  # fmt: skip
+    return await add_item(asked, QUALIFICATIONS, attach=with_certificate)
 
 
 @router.post("/{application_id}/qualifications/{index}/certificate")
 async def upload_certificate(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-    store: DocumentStoreDep,
+    asked: SectionRequestDep, index: int, store: DocumentStoreDep
 ) -> Response:
     """Upload the certificate of qualification ``index`` (it replaces any named before)."""
-    name = f"certificate-{index}"
 
     async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        listed = view.application.content.qualifications
+        listed = QUALIFICATIONS.items(view)
         if not 0 <= index < len(listed):
-            return gone()
+            return QUALIFICATIONS.gone()
         problems = Problems()
         ref = await upload_document(
-            temporal, store, principal, view, form,
-            name=name, kind=DocumentKind.CERTIFICATE, problems=problems,
+            asked.temporal, store, asked.principal, view, form,
+            name=f"certificate-{index}", kind=DocumentKind.CERTIFICATE, problems=problems,
             what=f"the certificate for qualification {index + 1}",
         )  # fmt: skip
         if ref is None:
             return problems
         updated = listed[index].model_copy(update={"certificate_document_id": ref.document_id})
-        changed = [*listed[:index], updated, *listed[index + 1 :]]
-        return await save(temporal, view, principal, changed)
+        return await QUALIFICATIONS.save(asked, view, replaced(listed, index, updated))
 
     return await act(
-        request, temporal, principal, application_id,
+        asked.request, asked.temporal, asked.principal, asked.application_id,
         perform=perform,
-        show=lambda view, form, problems: render_qualifications(
-            request, view, catalogue, {}, problems
-        ),
-        then=list_url(application_id, "certificate"),
+        show=QUALIFICATIONS.show_list(asked),
+        then=QUALIFICATIONS.list_url(asked.application_id, "certificate"),
     )  # fmt: skip
 
 
 @router.post("/{application_id}/qualifications/{index}/remove")
-async def remove_qualification(
-    request: Request,
-    application_id: str,
-    index: int,
-    principal: ApplicantSession,
-    temporal: TemporalDep,
-    catalogue: CatalogueDep,
-) -> Response:
+async def remove_qualification(asked: SectionRequestDep, index: int) -> Response:
     """Remove qualification ``index`` (its certificate stays among the documents)."""
-
-    async def perform(view: ApplicationView, form: FormData) -> Problems | None:
-        listed = view.application.content.qualifications
-        if not 0 <= index < len(listed):
-            return gone()
-        return await save(temporal, view, principal, [*listed[:index], *listed[index + 1 :]])
-
-    return await act(
-        request, temporal, principal, application_id,
-        perform=perform,
-        show=lambda view, form, problems: render_qualifications(
-            request, view, catalogue, {}, problems
-        ),
-        then=list_url(application_id, "removed"),
-    )  # fmt: skip
-
-
-def gone() -> Problems:
-    problems = Problems()
-    problems.add(None, "That qualification is no longer listed: look again at your qualifications")
-    return problems
-
-
-async def save(
-    temporal: TemporalDep,
-    view: ApplicationView,
-    principal: Principal,
-    qualifications: list[Qualification],
-) -> Problems | None:
-    command = SaveDraft(actor=actor(principal), qualifications=qualifications)
-    return await send(
-        temporal, view, ApplicationWorkflow.save_draft, command, principal, lambda _: None
-    )
+    return await remove_item(asked, index, QUALIFICATIONS)

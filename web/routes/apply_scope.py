@@ -35,7 +35,6 @@ def _scope_page(
         {"kinds": {k.value: k.value.replace("_", " ") for k in DocumentKind}},
         problems=problems,
         form=form,
-        status_code=problems.status_code if problems else 200,
     )
 
 

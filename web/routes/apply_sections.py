@@ -16,10 +16,8 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.access import actor
 from api.deps import CatalogueDep, TemporalDep
 from models.application import NarrativeSection, RoleDetails
-from models.commands import SaveDraft
 from models.labels import AREAS, ROLES
 from models.pathways import PATHWAY_ROLE
 from models.views import ApplicationView
@@ -31,12 +29,11 @@ from web.routes.apply_forms import (
     from_validation,
     max_length,
     page,
-    send,
+    save_section,
     text,
     typed,
 )
 from web.session import ApplicantSession
-from workflows.application import ApplicationWorkflow
 
 router = APIRouter(prefix="/apply/applications", include_in_schema=False)
 
@@ -61,7 +58,6 @@ def _role_page(
         {"role": ROLES[PATHWAY_ROLE[view.application.pathway]], "areas": AREAS},
         problems=problems,
         form=form,
-        status_code=problems.status_code if problems else 200,
     )
 
 
@@ -100,10 +96,7 @@ async def save_role(
             )
         except ValidationError as err:
             return from_validation(err, ROLE_NAMES, lambda f: f)
-        command = SaveDraft(actor=actor(principal), role_details=details)
-        return await send(
-            temporal, view, ApplicationWorkflow.save_draft, command, principal, _role_field
-        )
+        return await save_section(temporal, view, principal, key=_role_field, role_details=details)
 
     return await act(
         request, temporal, principal, application_id,
@@ -137,7 +130,6 @@ def _narrative_page(
         {"outcomes": outcomes, "feedback": feedback, "max_length": NARRATIVE_MAX},
         problems=problems,
         form=form,
-        status_code=problems.status_code if problems else 200,
     )
 
 
@@ -189,9 +181,8 @@ async def save_narrative(
         if problems:
             return problems
         kept = [s for s in view.application.content.narrative if s.outcome_code not in codes]
-        command = SaveDraft(actor=actor(principal), narrative=[*sections, *kept])
-        return await send(
-            temporal, view, ApplicationWorkflow.save_draft, command, principal, _narrative_field
+        return await save_section(
+            temporal, view, principal, key=_narrative_field, narrative=[*sections, *kept]
         )
 
     return await act(
