@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.types import MethodSyncOrAsyncSingleParam
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api import errors
@@ -47,6 +48,7 @@ from workflows.application import ApplicationWorkflow, workflow_id
 
 Handle = WorkflowHandle[ApplicationWorkflow, ApplicationView]
 
+A = TypeVar("A")
 C = TypeVar("C", bound=BaseModel)
 T = TypeVar("T")
 
@@ -212,32 +214,13 @@ async def respond_to_declaration(
     temporal: Temporal, application_id: str, response: DeclarationResponse
 ) -> ActionResult:
     """R09: the declarer's answer; a used, expired or finished link is gone (410)."""
-    try:
-        return await temporal.call(
-            lambda client: handle(client, application_id).execute_update(
-                ApplicationWorkflow.respond_to_declaration, response, rpc_timeout=temporal.timeout
-            )
-        )
-    except RPCError as err:
-        if err.status != RPCStatusCode.NOT_FOUND:
-            raise _rpc_failed(err, application_id) from err
-        # The application has finished (its link with it), or there is no such application.
-        await declaration_request(temporal, application_id, response.token)
-        raise errors.link_gone() from err
-
-
-async def declaration_request(
-    temporal: Temporal, application_id: str, token: str
-) -> DeclarationRequest | None:
-    """What the link holder declares for, or None when the link is used or expired."""
-    return await _call(
+    return await _answer_through_link(
         temporal,
         application_id,
-        lambda h: h.query(
-            ApplicationWorkflow.declaration_request,
-            DeclarationLink(token=token),
-            rpc_timeout=temporal.timeout,
-        ),
+        ApplicationWorkflow.respond_to_declaration,
+        response,
+        lambda: declaration_request(temporal, application_id, response.token),
+        errors.DECLARATION_LINK_GONE,
     )
 
 
@@ -245,47 +228,67 @@ async def respond_to_cpd_verification(
     temporal: Temporal, application_id: str, response: CpdVerificationResponse
 ) -> ActionResult:
     """R08: a CPD verifier's answer; a used, expired or finished link is gone (410)."""
+    return await _answer_through_link(
+        temporal,
+        application_id,
+        ApplicationWorkflow.respond_to_cpd_verification,
+        response,
+        lambda: cpd_verification_request(temporal, application_id, response.token),
+        errors.CPD_LINK_GONE,
+    )
+
+
+async def _answer_through_link(
+    temporal: Temporal,
+    application_id: str,
+    handler: UpdateHandler[C],
+    response: C,
+    read_link: Callable[[], Awaitable[object]],
+    gone: str,
+) -> ActionResult:
+    """The answer a single-use link carries, as the update ``handler``. An application that
+    has finished took its links with it (410); one that does not exist is 404, which reading
+    the link (``read_link``) raises."""
     try:
         return await temporal.call(
             lambda client: handle(client, application_id).execute_update(
-                ApplicationWorkflow.respond_to_cpd_verification,
-                response,
-                rpc_timeout=temporal.timeout,
+                handler, response, rpc_timeout=temporal.timeout
             )
         )
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise _rpc_failed(err, application_id) from err
-        await cpd_verification_request(temporal, application_id, response.token)
-        raise errors.link_gone(errors.CPD_LINK_GONE) from err
+        await read_link()
+        raise errors.link_gone(gone) from err
+
+
+async def declaration_request(
+    temporal: Temporal, application_id: str, token: str
+) -> DeclarationRequest | None:
+    """What the link holder declares for, or None when the link is used or expired."""
+    link = DeclarationLink(token=token)
+    return await _query(temporal, application_id, ApplicationWorkflow.declaration_request, link)
+
+
+async def spent_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
+    """Why a declaration link no longer works; None when it is live or was never sent."""
+    link = DeclarationLink(token=token)
+    return await _query(temporal, application_id, ApplicationWorkflow.spent_link, link)
 
 
 async def cpd_verification_request(
     temporal: Temporal, application_id: str, token: str
 ) -> CpdVerificationRequest | None:
     """The CPD record a verifier's live link asks them to confirm, or None once it is spent."""
-    return await _call(
-        temporal,
-        application_id,
-        lambda h: h.query(
-            ApplicationWorkflow.cpd_verification_request,
-            CpdVerificationLink(token=token),
-            rpc_timeout=temporal.timeout,
-        ),
-    )
+    link = CpdVerificationLink(token=token)
+    handler = ApplicationWorkflow.cpd_verification_request
+    return await _query(temporal, application_id, handler, link)
 
 
 async def spent_cpd_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
     """Why a CPD verification link no longer works; None when it is live or was never sent."""
-    return await _call(
-        temporal,
-        application_id,
-        lambda h: h.query(
-            ApplicationWorkflow.spent_cpd_link,
-            CpdVerificationLink(token=token),
-            rpc_timeout=temporal.timeout,
-        ),
-    )
+    link = CpdVerificationLink(token=token)
+    return await _query(temporal, application_id, ApplicationWorkflow.spent_cpd_link, link)
 
 
 async def assessment_draft(temporal: Temporal, application_id: str) -> AssessmentDraft | None:
@@ -297,16 +300,17 @@ async def assessment_draft(temporal: Temporal, application_id: str) -> Assessmen
     )
 
 
-async def spent_link(temporal: Temporal, application_id: str, token: str) -> SpentLink | None:
-    """Why a declaration link no longer works; None when it is live or was never sent."""
+async def _query(
+    temporal: Temporal,
+    application_id: str,
+    handler: MethodSyncOrAsyncSingleParam[ApplicationWorkflow, A, T],
+    arg: A,
+) -> T:
+    """The query ``handler`` with ``arg`` (404 when there is no such application)."""
     return await _call(
         temporal,
         application_id,
-        lambda h: h.query(
-            ApplicationWorkflow.spent_link,
-            DeclarationLink(token=token),
-            rpc_timeout=temporal.timeout,
-        ),
+        lambda h: h.query(handler, arg, rpc_timeout=temporal.timeout),
     )
 
 

@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.deps import DocumentStoreDep, TemporalDep
-from api.documents import DocumentNotFound, content_disposition
 from models.enums import DocumentKind
 from models.views import ApplicationView
+from web.inline_documents import inline_document
 from web.routes.apply_common import not_found, own_view
 from web.routes.apply_forms import Problems, act, page
 from web.routes.apply_uploads import upload_document
@@ -89,16 +88,5 @@ async def own_document(
     view = await own_view(request, temporal, application_id, principal)
     if not isinstance(view, ApplicationView):
         return view
-    ref = view.application.content.document(document_id)
-    if ref is None:
-        return not_found(request, application_id)
-    try:
-        content, media_type = await run_in_threadpool(store.read, application_id, ref)
-    except DocumentNotFound:
-        return not_found(request, application_id)
-    disposition = content_disposition(ref.filename).replace("attachment", "inline", 1)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
-    )
+    found = await inline_document(store, view, document_id)
+    return found if found is not None else not_found(request, application_id)

@@ -18,7 +18,6 @@ from api import application_workflows as workflows
 from api.access import check_reader
 from api.auth import Principal, Role
 from api.deps import CatalogueDep, DocumentStoreDep, SessionDep, TemporalDep
-from api.documents import DocumentNotFound, content_disposition
 from api.errors import ApiError
 from models.allocation import allocation_request, refusal
 from models.application import AssessmentDraft
@@ -27,6 +26,7 @@ from models.labels import AREAS, PATHWAYS, REGISTER_STATUSES
 from models.views import ApplicationView
 from storage import queries, staff_queries
 from web import csrf
+from web.inline_documents import inline_document
 from web.session import OfficerSession, Staff
 from web.templating import render
 
@@ -263,19 +263,8 @@ async def document(
     view = await staff_view(request, temporal, application_id, principal)
     if not isinstance(view, ApplicationView):
         return view
-    ref = view.application.content.document(document_id)
-    if ref is None:
-        return _not_found(request, application_id)
-    try:
-        content, media_type = await run_in_threadpool(store.read, application_id, ref)
-    except DocumentNotFound:
-        return _not_found(request, application_id)
-    disposition = content_disposition(ref.filename).replace("attachment", "inline", 1)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
-    )
+    found = await inline_document(store, view, document_id)
+    return found if found is not None else _not_found(request, application_id)
 
 
 def page_number(page: str) -> int:
