@@ -40,6 +40,7 @@ from models.assessment import (
     feedback_outcome_problems,
 )
 from models.commands import (
+    SYSTEM,
     Actor,
     AddDocument,
     AllocateAssessor,
@@ -84,8 +85,6 @@ from models.views import (
     DeclarationRequest,
     HistoryEntry,
 )
-
-SYSTEM = Actor(id="system", role=Role.SYSTEM, name="accreditation service")
 
 _ALLOWED_AS = {
     Action.ADD_DOCUMENT: Action.SAVE_DRAFT,

@@ -42,6 +42,10 @@ class Actor(BaseModel):
     name: str = Field("", max_length=200)
 
 
+SYSTEM = Actor(id="system", role=Role.SYSTEM, name="accreditation service")
+"""The service itself, acting on its timers and its own routing."""
+
+
 class ApplicationInput(BaseModel):
     """Everything an application workflow needs for its whole life."""
 

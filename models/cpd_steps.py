@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from models.actions import Action
 from models.application import Application, ApplicationContent, CpdRecord
 from models.commands import (
+    SYSTEM,
     Actor,
     ApplicationInput,
     CpdVerificationLink,
@@ -56,8 +57,6 @@ from models.templates import Template
 
 if TYPE_CHECKING:
     from models.application_lifecycle import Step
-
-CPD_SYSTEM = Actor(id="system", role=Role.SYSTEM, name="accreditation service")
 
 
 class CpdVerificationSteps:
@@ -215,14 +214,14 @@ class CpdVerificationSteps:
         assert record.verification is not None
         token = _live_token(self.p, deadline.request_id)
         if deadline.kind == CpdDeadlineKind.REMINDER:
-            self._record("cpd_verification_reminder", CPD_SYSTEM, deadline.request_id)
+            self._record("cpd_verification_reminder", SYSTEM, deadline.request_id)
             if token is not None:
                 self._email_verifier(Template.CPD_VERIFICATION_REMINDER, index, token)
             return
         verifier = record.verification.verifier
         spend_cpd_links(self.p.cpd_links, [deadline.request_id], SpentLink.EXPIRED)
         self._set_verification(index, expired(record.verification))
-        self._record("cpd_verification_expired", CPD_SYSTEM, deadline.request_id)
+        self._record("cpd_verification_expired", SYSTEM, deadline.request_id)
         self._email_applicant(
             Template.CPD_VERIFICATION_EXPIRED,
             verifier_name=verifier.name if verifier else "",

@@ -71,6 +71,4 @@ def dialect_insert(session: Session, table: Any) -> sqlite.Insert | postgresql.I
     Both dialects spell "insert or ignore/update" as ``ON CONFLICT``; a single statement avoids
     the read-then-write race between concurrent activity attempts.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return insert_for(dialect_name(session), table)
